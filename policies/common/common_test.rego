@@ -1,0 +1,82 @@
+package closeout.common_test
+
+import rego.v1
+
+import data.closeout.common
+
+# now = 2026-11-21T00:00:00Z, limit 7 days
+context := {
+	"now": "2026-11-21T00:00:00Z",
+	"now_ns": 1795219200000000000,
+	"max_export_age_days": 7,
+}
+
+fresh := {
+	"schema_version": 1,
+	"snapshot_id": "acme-2026-11-20",
+	"exported_at": "2026-11-20T10:00:00Z",
+	"provider": "sipstation",
+	"cases": [{"id": "CS-1", "kind": "complaint", "status": "open", "opened_at": "2026-10-02T09:00:00Z"}],
+}
+
+ids(findings) := {f.id | some f in findings}
+
+test_fresh_trips_nothing if {
+	count(common.deny) == 0 with input as fresh with data.closeout.context as context
+}
+
+# GEN-001
+
+test_gen001_trips_on_stale_export if {
+	snapshot := object.union(fresh, {"snapshot_id": "acme-2026-11-01", "exported_at": "2026-11-01T10:00:00Z"})
+	common.deny == {{
+		"id": "GEN-001",
+		"msg": "snapshot acme-2026-11-01 was exported at 2026-11-01T10:00:00Z, 19.6 days before now (limit 7 days)",
+		"pointer": "/exported_at",
+	}} with input as snapshot with data.closeout.context as context
+}
+
+test_gen001_trips_just_past_the_limit if {
+	snapshot := object.union(fresh, {"exported_at": "2026-11-13T23:59:59Z"})
+	ids(common.deny) == {"GEN-001"} with input as snapshot with data.closeout.context as context
+}
+
+test_gen001_clears_at_exactly_the_limit if {
+	snapshot := object.union(fresh, {"exported_at": "2026-11-14T00:00:00Z"})
+	count(common.deny) == 0 with input as snapshot with data.closeout.context as context
+}
+
+test_gen001_follows_the_configured_limit if {
+	snapshot := object.union(fresh, {"exported_at": "2026-11-01T10:00:00Z"})
+	count(common.deny) == 0 with input as snapshot
+		with data.closeout.context as object.union(context, {"max_export_age_days": 30})
+	ids(common.deny) == {"GEN-001"} with input as fresh
+		with data.closeout.context as object.union(context, {"max_export_age_days": 0})
+}
+
+# GEN-002
+
+test_gen002_trips_on_open_holding_cases if {
+	snapshot := object.union(fresh, {"cases": [
+		{"id": "CS-1", "kind": "complaint", "status": "open"},
+		{"id": "CS-2", "kind": "legal_hold", "status": "open", "opened_at": "2026-09-01T08:00:00Z"},
+		{"id": "CS-3", "kind": "dispute", "status": "open"},
+		{"id": "CS-4", "kind": "chargeback", "status": "open"},
+		{"id": "CS-5", "kind": "litigation", "status": "open"},
+	]})
+	findings := common.deny with input as snapshot with data.closeout.context as context
+	ids(findings) == {"GEN-002"}
+	{f.pointer | some f in findings} == {"/cases/1", "/cases/2", "/cases/3", "/cases/4"}
+	some f in findings
+	f.pointer == "/cases/1"
+	f.msg == "legal hold case CS-2 is open since 2026-09-01T08:00:00Z"
+}
+
+test_gen002_clears_on_closed_cases if {
+	snapshot := object.union(fresh, {"cases": [
+		{"id": "CS-2", "kind": "legal_hold", "status": "closed"},
+		{"id": "CS-3", "kind": "dispute", "status": "closed"},
+		{"id": "CS-6", "kind": "report", "status": "open"},
+	]})
+	count(common.deny) == 0 with input as snapshot with data.closeout.context as context
+}

@@ -1,0 +1,234 @@
+//! Evaluation: one regorus engine, prepared once with every policy and the run's
+//! context, then fed one snapshot at a time (`set_input`, evaluate the snapshot's
+//! packages). Cloning or re-parsing per snapshot would cost more than evaluating.
+
+use serde::Deserialize;
+
+use crate::condition::Kind;
+use crate::policy::{PolicyError, PolicySet};
+use crate::snapshot::{ErrorKind, InputError, Snapshot};
+
+/// What every evaluation of a run shares: the time and the limits.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// RFC 3339, as given with `--now` or read from the clock.
+    pub now: String,
+    pub now_ns: i64,
+    /// GEN-001: how old an export may be.
+    pub max_export_age_days: u32,
+}
+
+impl Context {
+    /// Parses an RFC 3339 time.
+    pub fn at(now: &str, max_export_age_days: u32) -> Result<Context, String> {
+        let time = chrono::DateTime::parse_from_rfc3339(now).map_err(|e| {
+            format!("`{now}` is not an RFC 3339 time ({e}); e.g. 2026-11-21T00:00:00Z")
+        })?;
+        let now_ns = time
+            .timestamp_nanos_opt()
+            .ok_or_else(|| format!("`{now}` is out of range"))?;
+        Ok(Context {
+            now: time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            now_ns,
+            max_export_age_days,
+        })
+    }
+
+    /// The real clock.
+    pub fn now(max_export_age_days: u32) -> Context {
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        Context::at(&now, max_export_age_days).expect("the clock gives RFC 3339")
+    }
+
+    pub(crate) fn as_data(&self) -> serde_json::Value {
+        serde_json::json!({
+            "closeout": { "context": {
+                "now": self.now,
+                "now_ns": self.now_ns,
+                "max_export_age_days": self.max_export_age_days,
+            }}
+        })
+    }
+}
+
+/// What a rule returned for one offending value, checked against the catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawFinding {
+    pub id: String,
+    pub kind: Kind,
+    pub message: String,
+    pub pointer: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleOutput {
+    id: String,
+    msg: String,
+    pointer: String,
+}
+
+/// A prepared engine. Clone it once per worker thread, not per snapshot.
+#[derive(Clone)]
+pub struct Evaluator {
+    engine: regorus::Engine,
+    policies: PolicySet,
+}
+
+impl Evaluator {
+    /// Compiles every policy and the context; surfaces broken Rego here, once.
+    pub fn new(policies: PolicySet, context: &Context) -> Result<Evaluator, PolicyError> {
+        let mut engine = regorus::Engine::new();
+        for file in &policies.modules {
+            engine
+                .add_policy(file.path.clone(), file.text.to_string())
+                .map_err(|e| PolicyError::Rego {
+                    file: file.path.clone(),
+                    message: e.to_string(),
+                })?;
+        }
+        regorus::Value::from_json_str(&context.as_data().to_string())
+            .and_then(|d| engine.add_data(d))
+            .map_err(|e| PolicyError::Rego {
+                file: "<context>".into(),
+                message: e.to_string(),
+            })?;
+        let mut evaluator = Evaluator { engine, policies };
+        // Evaluate every rule once on an empty input: an undefined function or a
+        // bad reference fails now, at load time, not on the thousandth snapshot.
+        evaluator.engine.set_input(regorus::Value::new_object());
+        for (package, rules) in &evaluator.policies.rules {
+            for rule in rules {
+                evaluator
+                    .engine
+                    .eval_rule(format!("data.{package}.{rule}"))
+                    .map_err(|e| PolicyError::Rego {
+                        file: package_file(&evaluator.policies, package),
+                        message: e.to_string(),
+                    })?;
+            }
+        }
+        Ok(evaluator)
+    }
+
+    pub fn policies(&self) -> &PolicySet {
+        &self.policies
+    }
+
+    /// The packages that apply to a provider: its own and the common one.
+    fn packages_for(&self, provider: &str) -> Option<Vec<String>> {
+        let own = format!("closeout.{provider}");
+        if provider == "common" || !self.policies.rules.contains_key(&own) {
+            return None;
+        }
+        let mut packages = vec![own];
+        if self.policies.rules.contains_key("closeout.common") {
+            packages.insert(0, "closeout.common".to_string());
+        }
+        Some(packages)
+    }
+
+    /// Evaluates one snapshot against its provider's package and the common one.
+    pub fn evaluate(&mut self, snapshot: &Snapshot) -> Result<Vec<RawFinding>, Box<InputError>> {
+        let error = |kind: ErrorKind, message: String| {
+            let mut e = InputError::new(&snapshot.source, kind, message);
+            e.snapshot_id = Some(snapshot.snapshot_id.clone());
+            e.provider = Some(snapshot.provider.clone());
+            e
+        };
+        let Some(packages) = self.packages_for(&snapshot.provider) else {
+            let served = self.policies.providers().join(", ");
+            let message = format!(
+                "no policy pack serves provider \"{}\" (packs loaded for: {served}); add one with --policy DIR",
+                snapshot.provider
+            );
+            return Err(Box::new(
+                error(ErrorKind::UnknownProvider, message).at_pointer(&snapshot.text, "/provider"),
+            ));
+        };
+        let input = regorus::Value::deserialize(&snapshot.document).map_err(|e| {
+            Box::new(error(
+                ErrorKind::Policy,
+                format!("cannot pass the snapshot to the engine: {e}"),
+            ))
+        })?;
+        self.engine.set_input(input);
+        let mut findings = Vec::new();
+        for package in &packages {
+            for rule in &self.policies.rules[package] {
+                let path = format!("data.{package}.{rule}");
+                let value = self.engine.eval_rule(path.clone()).map_err(|e| {
+                    Box::new(error(ErrorKind::Policy, format!("{path} failed: {e}")))
+                })?;
+                self.collect(&path, rule, value, &mut findings)
+                    .map_err(|message| Box::new(error(ErrorKind::Policy, message)))?;
+            }
+        }
+        Ok(findings)
+    }
+
+    fn collect(
+        &self,
+        path: &str,
+        rule: &str,
+        value: regorus::Value,
+        out: &mut Vec<RawFinding>,
+    ) -> Result<(), String> {
+        if value == regorus::Value::Undefined {
+            return Ok(());
+        }
+        let set = value.as_set().map_err(|_| {
+            format!("{path} must be a set of findings (`{rule} contains finding if ...`)")
+        })?;
+        for item in set.iter() {
+            let json = item.to_json_str().unwrap_or_default();
+            let output: RuleOutput = serde_json::from_str(&json).map_err(|e| {
+                format!(
+                    "{path} returned {json}, not a finding {{\"id\", \"msg\", \"pointer\"}}: {e}"
+                )
+            })?;
+            let condition = self.policies.catalogue.get(&output.id).ok_or_else(|| {
+                format!(
+                    "{path} returned a finding with id {}, which no annotation declares",
+                    output.id
+                )
+            })?;
+            if condition.kind.rule_name() != rule {
+                return Err(format!(
+                    "{path} returned {}, a condition of kind {}",
+                    output.id,
+                    condition.kind.as_str()
+                ));
+            }
+            if !(output.pointer.is_empty() || output.pointer.starts_with('/')) {
+                return Err(format!(
+                    "{path} returned {} with pointer `{}`, which is not an RFC 6901 JSON pointer",
+                    output.id, output.pointer
+                ));
+            }
+            out.push(RawFinding {
+                id: output.id,
+                kind: condition.kind,
+                message: output.msg,
+                pointer: output.pointer,
+            });
+        }
+        Ok(())
+    }
+}
+
+fn package_file(policies: &PolicySet, package: &str) -> String {
+    policies
+        .catalogue
+        .iter()
+        .find(|c| c.package == package)
+        .map_or_else(|| package.to_string(), |c| c.file.clone())
+}
+
+impl std::fmt::Debug for Evaluator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Evaluator")
+            .field("conditions", &self.policies.catalogue.len())
+            .finish_non_exhaustive()
+    }
+}

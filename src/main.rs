@@ -1,0 +1,187 @@
+//! The `closeout` binary: parses flags, builds the ready-to-use objects, and maps
+//! the outcome of a run to the exit code contract (0 eligible, 1 blocked, 2 error).
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use closeout::render::{self, Format, Style};
+use closeout::{
+    collect_inputs, exit_code, Checker, Context, Evaluator, FailOn, PolicySet, PolicySource,
+    Reporter, SnapshotResult, Summary,
+};
+
+/// Decides whether customer accounts may be closed, from JSON snapshots and Rego policies.
+#[derive(Debug, Parser)]
+#[command(name = "closeout", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check account snapshots (files or directories of *.json) against the policies.
+    ///
+    /// Exit codes: 0 every snapshot eligible; 1 at least one blocked (or warned,
+    /// with --fail-on warn); 2 any error (bad input, bad policy, bad usage).
+    Check(CheckArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// Snapshot files, or directories walked for *.json in sorted order.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = FormatArg::Human)]
+    format: FormatArg,
+
+    /// Evaluation time (RFC 3339), for reproducible verdicts [default: the clock].
+    #[arg(long, value_name = "TIME")]
+    now: Option<String>,
+
+    /// Which findings fail the run (exit code 1).
+    #[arg(long, value_enum, default_value_t = FailOnArg::Block)]
+    fail_on: FailOnArg,
+
+    /// GEN-001: the oldest a snapshot's export may be, in days.
+    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    max_export_age: u32,
+
+    /// Also load the policy pack(s) in DIR (repeatable).
+    #[arg(long = "policy", value_name = "DIR")]
+    policies: Vec<PathBuf>,
+
+    /// Do not load the bundled policies (use only --policy packs).
+    #[arg(long)]
+    no_bundled: bool,
+
+    /// Colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    color: ColorArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FailOnArg {
+    Block,
+    Warn,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ColorArg {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check(args),
+    }
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let context = match &args.now {
+        Some(now) => Context::at(now, args.max_export_age),
+        None => Ok(Context::now(args.max_export_age)),
+    };
+    let context = match context {
+        Ok(context) => context,
+        Err(message) => return fail(&format!("--now: {message}")),
+    };
+    let mut sources = Vec::new();
+    if !args.no_bundled {
+        sources.push(PolicySource::Bundled);
+    }
+    sources.extend(args.policies.iter().cloned().map(PolicySource::Dir));
+    if sources.is_empty() {
+        return fail("--no-bundled leaves no policies: name a pack with --policy DIR");
+    }
+    let color = match args.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let width = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100);
+    let style = Style { color, width };
+    let evaluator =
+        match PolicySet::load(&sources).and_then(|policies| Evaluator::new(policies, &context)) {
+            Ok(evaluator) => evaluator,
+            Err(error) => {
+                let text = render::human::policy_error(&error, style);
+                eprint!("{text}");
+                return ExitCode::from(2);
+            }
+        };
+    let inputs = collect_inputs(&args.paths);
+    let format = match args.format {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+    };
+    let stdout = io::BufWriter::new(io::stdout().lock());
+    let reporter = render::reporter(format, style, Box::new(stdout));
+    // Machine formats keep stdout parseable; a one-line note per error goes to stderr.
+    let mut reporter = ErrorNotes {
+        inner: reporter,
+        enabled: format != Format::Human,
+    };
+    let mut checker = Checker::new(evaluator);
+    match checker.run(&inputs, &mut reporter) {
+        Ok(summary) => {
+            let fail_on = match args.fail_on {
+                FailOnArg::Block => FailOn::Block,
+                FailOnArg::Warn => FailOn::Warn,
+            };
+            ExitCode::from(exit_code(&summary, fail_on))
+        }
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(2),
+        Err(error) => fail(&format!("cannot write the report: {error}")),
+    }
+}
+
+fn fail(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+/// Passes results through and notes each input error on standard error.
+struct ErrorNotes<'w> {
+    inner: Box<dyn Reporter + 'w>,
+    enabled: bool,
+}
+
+impl Reporter for ErrorNotes<'_> {
+    fn report(&mut self, result: &SnapshotResult, text: Option<&str>) -> io::Result<()> {
+        if let (true, Some(error)) = (self.enabled, &result.error) {
+            let position = match (error.line, error.column) {
+                (Some(line), Some(column)) => format!(":{line}:{column}"),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                io::stderr(),
+                "error: {}{position}: {}",
+                result.source,
+                error.message
+            );
+        }
+        self.inner.report(result, text)
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        self.inner.finish(summary)
+    }
+}

@@ -1,0 +1,296 @@
+//! Human output: a verdict line per snapshot, each finding as a miette diagnostic
+//! with the snapshot's own text underlined, the fix plan, then a summary.
+
+use std::fmt;
+use std::io::{self, Write};
+use std::sync::Arc;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
+    SourceCode,
+};
+
+use crate::check::Reporter;
+use crate::condition::Kind;
+use crate::locate::Span;
+use crate::policy::PolicyError;
+use crate::report::{ErrorInfo, SnapshotResult, Summary, Verdict};
+use crate::snapshot::plural;
+
+use super::Style;
+
+pub struct HumanReporter<'w> {
+    out: Box<dyn Write + 'w>,
+    handler: GraphicalReportHandler,
+    style: Style,
+}
+
+impl<'w> HumanReporter<'w> {
+    pub fn new(out: Box<dyn Write + 'w>, style: Style) -> Self {
+        let theme = if style.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(style.width)
+            .with_links(false)
+            .with_context_lines(1);
+        Self {
+            out,
+            handler,
+            style,
+        }
+    }
+
+    fn render(&self, diagnostic: &dyn Diagnostic) -> io::Result<String> {
+        let mut text = String::new();
+        self.handler
+            .render_report(&mut text, diagnostic)
+            .map_err(|_| io::Error::other("cannot render a diagnostic"))?;
+        Ok(text)
+    }
+}
+
+impl Reporter for HumanReporter<'_> {
+    fn report(&mut self, result: &SnapshotResult, text: Option<&str>) -> io::Result<()> {
+        let mut page = String::new();
+        page.push_str(&verdict_line(result));
+        page.push('\n');
+        let source = text.map(|t| NamedSource::new(&result.source, Arc::<str>::from(t)));
+        if let Some(error) = &result.error {
+            let diagnostic = Report {
+                code: format!(
+                    "closeout::{}",
+                    serde_json::to_value(&error.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_owned))
+                        .unwrap_or_default()
+                ),
+                severity: Severity::Error,
+                heading: error.message.clone(),
+                label: position_note(error.line, error.column),
+                span: error.span,
+                help: None,
+                source: source.clone(),
+            };
+            page.push_str(&self.render(&diagnostic)?);
+        }
+        for finding in &result.findings {
+            let diagnostic = Report {
+                code: finding.id.clone(),
+                severity: match finding.kind {
+                    Kind::Block => Severity::Error,
+                    Kind::Warn => Severity::Warning,
+                    Kind::Info => Severity::Advice,
+                },
+                heading: match (finding.label, text) {
+                    (Some(_), Some(_)) => format!("{} [{}]", finding.title, finding.kind.as_str()),
+                    _ => format!(
+                        "{} [{}]: {}",
+                        finding.title,
+                        finding.kind.as_str(),
+                        finding.message
+                    ),
+                },
+                label: finding.message.clone(),
+                span: finding.label,
+                help: (!finding.remediation.is_empty()).then(|| finding.remediation.clone()),
+                source: source.clone(),
+            };
+            page.push_str(&self.render(&diagnostic)?);
+        }
+        if !result.plan.is_empty() {
+            page.push_str("Fix plan, in this order:\n");
+            for step in &result.plan {
+                let head = format!("  {:>2}. [{}] ", step.step, step.ids.join(", "));
+                page.push_str(&wrap(&head, &step.remediation, self.style.width));
+                for target in &step.targets {
+                    page.push_str(&wrap("        - ", target, self.style.width));
+                }
+            }
+            page.push('\n');
+        }
+        self.out.write_all(page.as_bytes())
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        writeln!(
+            self.out,
+            "{} snapshot{} checked: {} eligible, {} blocked, {} error{}",
+            summary.snapshots,
+            plural(summary.snapshots),
+            summary.eligible,
+            summary.blocked,
+            summary.errors,
+            plural(summary.errors),
+        )?;
+        self.out.flush()
+    }
+}
+
+fn verdict_line(result: &SnapshotResult) -> String {
+    let count = |kind: Kind| result.findings.iter().filter(|f| f.kind == kind).count();
+    let mut identity = Vec::new();
+    if let Some(provider) = &result.provider {
+        identity.push(provider.clone());
+    }
+    if let Some(id) = &result.snapshot_id {
+        identity.push(format!("snapshot {id}"));
+    }
+    let identity = if identity.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", identity.join(", "))
+    };
+    let tally = match result.verdict {
+        Verdict::Error => String::from("could not be checked"),
+        _ => {
+            let (b, w, i) = (count(Kind::Block), count(Kind::Warn), count(Kind::Info));
+            format!(
+                "{b} blocking, {w} warning{}, {i} note{}",
+                plural(w),
+                plural(i)
+            )
+        }
+    };
+    let position = match &result.error {
+        Some(ErrorInfo {
+            line: Some(l),
+            column: Some(c),
+            ..
+        }) => format!(":{l}:{c}"),
+        _ => String::new(),
+    };
+    format!(
+        "{} {}{position}{identity}: {tally}",
+        result.verdict.label(),
+        result.source
+    )
+}
+
+/// A policy load failure, with a snippet of each offending policy line.
+pub fn policy_error(error: &PolicyError, style: Style) -> String {
+    let reporter = HumanReporter::new(Box::new(io::sink()), style);
+    let PolicyError::Invalid(issues) = error else {
+        return format!("error: {error}\n");
+    };
+    let mut out = format!(
+        "error: {} problem{} in policy annotations; no snapshot was checked\n",
+        issues.len(),
+        plural(issues.len())
+    );
+    for issue in issues {
+        let span = issue.text.as_ref().map(|text| {
+            let offset = crate::locate::offset_of(text, issue.line, 1);
+            let len = text[offset..].find('\n').unwrap_or(text.len() - offset);
+            Span { offset, len }
+        });
+        let diagnostic = Report {
+            code: "closeout::policy".into(),
+            severity: Severity::Error,
+            heading: format!("{}:{}: {}", issue.file, issue.line, issue.message),
+            label: "here".into(),
+            span,
+            help: Some(
+                "see docs/policy-authoring.md for the annotation every condition needs".into(),
+            ),
+            source: issue
+                .text
+                .as_ref()
+                .map(|t| NamedSource::new(&issue.file, Arc::clone(t))),
+        };
+        out.push_str(&reporter.render(&diagnostic).unwrap_or_default());
+    }
+    out
+}
+
+fn position_note(line: Option<usize>, column: Option<usize>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!("here (line {l}, column {c})"),
+        _ => "here".into(),
+    }
+}
+
+/// Wraps `text` after `head`, indenting continuation lines under the text.
+fn wrap(head: &str, text: &str, width: usize) -> String {
+    let indent = " ".repeat(head.chars().count());
+    let width = width.max(40);
+    let mut out = String::new();
+    let mut first = true;
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let prefix = if first { head } else { &indent };
+        if !line.is_empty()
+            && prefix.chars().count() + line.chars().count() + 1 + word.chars().count() > width
+        {
+            out.push_str(prefix);
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+            first = false;
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(if first { head } else { &indent });
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
+/// A finding or an input error as a miette diagnostic, built at run time.
+#[derive(Debug)]
+struct Report {
+    code: String,
+    severity: Severity,
+    heading: String,
+    label: String,
+    span: Option<Span>,
+    help: Option<String>,
+    source: Option<NamedSource<Arc<str>>>,
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.heading)
+    }
+}
+
+impl std::error::Error for Report {}
+
+impl Diagnostic for Report {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn severity(&self) -> Option<Severity> {
+        Some(self.severity)
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.span?;
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let span = self.span?;
+        self.source.as_ref()?;
+        let label = LabeledSpan::new(Some(self.label.clone()), span.offset, span.len);
+        Some(Box::new(std::iter::once(label)))
+    }
+}
+
+impl std::fmt::Debug for HumanReporter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HumanReporter").finish_non_exhaustive()
+    }
+}

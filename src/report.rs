@@ -1,0 +1,230 @@
+//! The report model: plain serde data that every renderer reads. Nothing here
+//! knows about terminals or formats.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::condition::{Catalogue, Kind};
+use crate::eval::RawFinding;
+use crate::locate::{Locator, Span};
+use crate::snapshot::{ErrorKind, InputError, Snapshot};
+
+/// The version of the JSON report's shape.
+pub const REPORT_VERSION: u32 = 1;
+
+/// The whole run, as `--format json` writes it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub version: u32,
+    pub results: Vec<SnapshotResult>,
+    pub summary: Summary,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// No block finding: the account may be closed.
+    Eligible,
+    /// At least one block finding.
+    Blocked,
+    /// The snapshot could not be checked.
+    Error,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Eligible => "ELIGIBLE",
+            Verdict::Blocked => "BLOCKED",
+            Verdict::Error => "ERROR",
+        }
+    }
+}
+
+/// The outcome for one snapshot.
+#[derive(Debug, Clone, Serialize)]
+pub struct SnapshotResult {
+    pub source: String,
+    pub snapshot_id: Option<String>,
+    pub provider: Option<String>,
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
+    pub plan: Vec<PlanStep>,
+    pub error: Option<ErrorInfo>,
+}
+
+/// One condition tripped by one value of the snapshot.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    pub message: String,
+    pub remediation: String,
+    /// RFC 6901 pointer to the offending value (or where a missing one belongs).
+    pub pointer: String,
+    /// 1-based position of the value in the snapshot file (of its nearest existing
+    /// ancestor when the value is missing).
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    pub source_doc: String,
+    /// The part of the text a human report underlines.
+    #[serde(skip)]
+    pub label: Option<Span>,
+}
+
+/// One step of the fix plan: what to do, in an order that honours every `after`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanStep {
+    pub step: usize,
+    /// The condition ids this step clears.
+    pub ids: Vec<String>,
+    pub remediation: String,
+    /// The messages of the findings it clears, naming each object.
+    pub targets: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ErrorInfo {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    #[serde(skip)]
+    pub span: Option<Span>,
+}
+
+/// Totals over a run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub snapshots: usize,
+    pub eligible: usize,
+    pub blocked: usize,
+    pub errors: usize,
+    /// Snapshots with at least one warn finding.
+    pub warned: usize,
+    /// For each condition id, how many snapshots it tripped.
+    pub by_condition: BTreeMap<String, usize>,
+}
+
+impl Summary {
+    pub fn add(&mut self, result: &SnapshotResult) {
+        self.snapshots += 1;
+        match result.verdict {
+            Verdict::Eligible => self.eligible += 1,
+            Verdict::Blocked => self.blocked += 1,
+            Verdict::Error => self.errors += 1,
+        }
+        if result.findings.iter().any(|f| f.kind == Kind::Warn) {
+            self.warned += 1;
+        }
+        let mut ids: Vec<&str> = result.findings.iter().map(|f| f.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            *self.by_condition.entry(id.to_string()).or_default() += 1;
+        }
+    }
+}
+
+impl SnapshotResult {
+    /// A checked snapshot: findings placed in the text, sorted, and planned.
+    pub fn checked(
+        snapshot: &Snapshot,
+        raw: Vec<RawFinding>,
+        catalogue: &Catalogue,
+    ) -> SnapshotResult {
+        let locator = (!raw.is_empty()).then(|| Locator::new(&snapshot.text));
+        let mut findings: Vec<Finding> = raw
+            .into_iter()
+            .map(|raw| {
+                let condition = catalogue.get(&raw.id);
+                let location = locator.as_ref().and_then(|l| l.locate(&raw.pointer));
+                Finding {
+                    title: condition.map(|c| c.title.clone()).unwrap_or_default(),
+                    remediation: condition.map(|c| c.remediation.clone()).unwrap_or_default(),
+                    source_doc: condition.map(|c| c.source_doc.clone()).unwrap_or_default(),
+                    line: location.as_ref().map(|l| l.line),
+                    column: location.as_ref().map(|l| l.column),
+                    label: location.map(|l| l.label),
+                    id: raw.id,
+                    kind: raw.kind,
+                    message: raw.message,
+                    pointer: raw.pointer,
+                }
+            })
+            .collect();
+        findings.sort_by_key(|f| (f.kind, catalogue.position(&f.id), f.line, f.column));
+        let verdict = if findings.iter().any(|f| f.kind == Kind::Block) {
+            Verdict::Blocked
+        } else {
+            Verdict::Eligible
+        };
+        let plan = plan(&findings, catalogue);
+        SnapshotResult {
+            source: snapshot.source.clone(),
+            snapshot_id: Some(snapshot.snapshot_id.clone()),
+            provider: Some(snapshot.provider.clone()),
+            verdict,
+            findings,
+            plan,
+            error: None,
+        }
+    }
+
+    /// An input that could not be checked.
+    pub fn failed(error: &InputError) -> SnapshotResult {
+        SnapshotResult {
+            source: error.source.clone(),
+            snapshot_id: error.snapshot_id.clone(),
+            provider: error.provider.clone(),
+            verdict: Verdict::Error,
+            findings: Vec::new(),
+            plan: Vec::new(),
+            error: Some(ErrorInfo {
+                kind: error.kind.clone(),
+                message: error.message.clone(),
+                line: error.position.map(|p| p.0),
+                column: error.position.map(|p| p.1),
+                span: error.span,
+            }),
+        }
+    }
+
+    /// The ids of the findings, sorted and without repeats.
+    pub fn condition_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.findings.iter().map(|f| f.id.clone()).collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+}
+
+/// The fix plan: one step per tripped condition that has a remediation, in the
+/// order the catalogue's `after` requires.
+fn plan(findings: &[Finding], catalogue: &Catalogue) -> Vec<PlanStep> {
+    let ids: Vec<String> = findings
+        .iter()
+        .filter(|f| !f.remediation.is_empty())
+        .map(|f| f.id.clone())
+        .collect();
+    catalogue
+        .order(&ids)
+        .into_iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let of_id = findings.iter().filter(|f| f.id == id);
+            PlanStep {
+                step: i + 1,
+                remediation: of_id
+                    .clone()
+                    .next()
+                    .map(|f| f.remediation.clone())
+                    .unwrap_or_default(),
+                targets: of_id.map(|f| f.message.clone()).collect(),
+                ids: vec![id],
+            }
+        })
+        .collect()
+}
