@@ -90,7 +90,7 @@ impl fmt::Display for PolicyError {
                 Ok(())
             }
             PolicyError::Rego { file, message } => {
-                write!(f, "policy {file} does not compile: {message}")
+                write!(f, "policy {file} does not compile:\n{}", message.trim())
             }
             PolicyError::Empty { sources } => write!(
                 f,

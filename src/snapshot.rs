@@ -225,8 +225,14 @@ impl SnapshotSchema {
         };
         let pointer = first.instance_path().to_string();
         let more = errors.count();
+        // jsonschema quotes the whole offending value; a large one is named instead.
+        let mut violation = first.to_string();
+        let quoted = first.instance().to_string();
+        if quoted.len() > 40 {
+            violation = violation.replacen(&quoted, describe(first.instance()), 1);
+        }
         let mut message = format!(
-            "the snapshot breaks the v1 contract at {}: {first}",
+            "the snapshot breaks the v1 contract at {}: {violation}",
             if pointer.is_empty() {
                 "the top level"
             } else {
@@ -253,6 +259,17 @@ impl SnapshotSchema {
 impl std::fmt::Debug for SnapshotSchema {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SnapshotSchema").finish_non_exhaustive()
+    }
+}
+
+fn describe(value: &Json) -> &'static str {
+    match value {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
     }
 }
 

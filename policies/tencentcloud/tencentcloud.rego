@@ -534,11 +534,7 @@ has_accepted_document if {
 # custom:
 #   id: TCC-012
 #   kind: info
-#   remediation: >-
-#     Nothing to fix. Back up everything you need before applying; the review
-#     result arrives by the secure phone number or email address, which can be
-#     changed in Account Center > Security Settings
-#     (https://console.cloud.tencent.com/developer/security).
+#   remediation: ""
 info contains finding if {
 	finding := {
 		"id": "TCC-012",

@@ -14,7 +14,7 @@ use crate::check::Reporter;
 use crate::condition::Kind;
 use crate::locate::Span;
 use crate::policy::PolicyError;
-use crate::report::{ErrorInfo, SnapshotResult, Summary, Verdict};
+use crate::report::{ErrorInfo, Finding, SnapshotResult, Summary, Verdict};
 use crate::snapshot::plural;
 
 use super::Style;
@@ -69,36 +69,47 @@ impl Reporter for HumanReporter<'_> {
                 ),
                 severity: Severity::Error,
                 heading: error.message.clone(),
-                label: position_note(error.line, error.column),
-                span: error.span,
+                labels: error
+                    .span
+                    .map(|span| (span, position_note(error.line, error.column)))
+                    .into_iter()
+                    .collect(),
                 help: None,
                 source: source.clone(),
             };
             page.push_str(&self.render(&diagnostic)?);
         }
-        for finding in &result.findings {
+        // One diagnostic per condition: its findings are labels in the same file.
+        for group in result.findings.chunk_by(|a, b| a.id == b.id) {
+            let first = &group[0];
+            let located = |f: &&Finding| f.label.is_some() && text.is_some();
+            let unlocated: Vec<&str> = group
+                .iter()
+                .filter(|f| !located(f))
+                .map(|f| f.message.as_str())
+                .collect();
+            let mut heading = format!("{} [{}]", first.title, first.kind.as_str());
+            if !unlocated.is_empty() {
+                heading = format!("{heading}: {}", unlocated.join("; "));
+            }
             let diagnostic = Report {
-                code: finding.id.clone(),
-                severity: match finding.kind {
+                code: first.id.clone(),
+                severity: match first.kind {
                     Kind::Block => Severity::Error,
                     Kind::Warn => Severity::Warning,
                     Kind::Info => Severity::Advice,
                 },
-                heading: match (finding.label, text) {
-                    (Some(_), Some(_)) => format!("{} [{}]", finding.title, finding.kind.as_str()),
-                    _ => format!(
-                        "{} [{}]: {}",
-                        finding.title,
-                        finding.kind.as_str(),
-                        finding.message
-                    ),
-                },
-                label: finding.message.clone(),
-                span: finding.label,
-                help: (!finding.remediation.is_empty()).then(|| finding.remediation.clone()),
+                heading,
+                labels: group
+                    .iter()
+                    .filter(located)
+                    .filter_map(|f| Some((f.label?, f.message.clone())))
+                    .collect(),
+                help: (!first.remediation.is_empty()).then(|| first.remediation.clone()),
                 source: source.clone(),
             };
             page.push_str(&self.render(&diagnostic)?);
+            page.push('\n');
         }
         if !result.plan.is_empty() {
             page.push_str("Fix plan, in this order:\n");
@@ -190,8 +201,10 @@ pub fn policy_error(error: &PolicyError, style: Style) -> String {
             code: "closeout::policy".into(),
             severity: Severity::Error,
             heading: format!("{}:{}: {}", issue.file, issue.line, issue.message),
-            label: "here".into(),
-            span,
+            labels: span
+                .map(|span| (span, "here".to_string()))
+                .into_iter()
+                .collect(),
             help: Some(
                 "see docs/policy-authoring.md for the annotation every condition needs".into(),
             ),
@@ -247,8 +260,8 @@ struct Report {
     code: String,
     severity: Severity,
     heading: String,
-    label: String,
-    span: Option<Span>,
+    /// Spans of the source and what to say under each.
+    labels: Vec<(Span, String)>,
     help: Option<String>,
     source: Option<NamedSource<Arc<str>>>,
 }
@@ -277,15 +290,21 @@ impl Diagnostic for Report {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        self.span?;
+        if self.labels.is_empty() {
+            return None;
+        }
         self.source.as_ref().map(|s| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.span?;
-        self.source.as_ref()?;
-        let label = LabeledSpan::new(Some(self.label.clone()), span.offset, span.len);
-        Some(Box::new(std::iter::once(label)))
+        if self.labels.is_empty() || self.source.is_none() {
+            return None;
+        }
+        let labels = self
+            .labels
+            .iter()
+            .map(|(span, text)| LabeledSpan::new(Some(text.clone()), span.offset, span.len));
+        Some(Box::new(labels))
     }
 }
 
