@@ -1,8 +1,18 @@
 //! The check itself: inputs in, one result per snapshot out, handed to a reporter
-//! as soon as it is ready. A bad input becomes an error result; the run goes on.
+//! in input order as soon as it is ready. A bad input becomes an error result;
+//! the run goes on.
+//!
+//! A run is a pipeline: one reader thread turns inputs into jobs (a file, or one
+//! line of a JSON Lines stream); `jobs` workers, each owning a clone of the
+//! prepared evaluator, turn jobs into results; the calling thread puts results
+//! back in input order and reports them. A window bounds how far the reader may
+//! run ahead of the reporter, so memory stays flat however many snapshots flow.
 
-use std::io;
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
 
 use crate::eval::Evaluator;
 use crate::report::{SnapshotResult, Summary};
@@ -11,7 +21,8 @@ use crate::snapshot::{ErrorKind, Input, InputError, SnapshotSchema};
 /// Receives results in input order. Streaming formats write at once; document
 /// formats keep the (small) results and write at `finish`.
 pub trait Reporter {
-    /// `text` is the snapshot's text, for formats that quote it.
+    /// `text` is the snapshot's text when it is a whole file, for formats that
+    /// quote it; `None` for lines of a stream and for unread inputs.
     fn report(&mut self, result: &SnapshotResult, text: Option<&str>) -> io::Result<()>;
     fn finish(&mut self, summary: &Summary) -> io::Result<()>;
 }
@@ -26,8 +37,9 @@ pub enum FailOn {
     Warn,
 }
 
-/// The exit code contract: 2 if any input could not be checked, 1 if any snapshot
-/// is blocked (or warned, with `FailOn::Warn`), 0 when every one may be closed.
+/// The exit code contract: 2 if any input could not be checked (or there was
+/// none), 1 if any snapshot is blocked (or warned, with `FailOn::Warn`), 0 when
+/// every one may be closed.
 pub fn exit_code(summary: &Summary, fail_on: FailOn) -> u8 {
     if summary.errors > 0 || summary.snapshots == 0 {
         2
@@ -38,10 +50,53 @@ pub fn exit_code(summary: &Summary, fail_on: FailOn) -> u8 {
     }
 }
 
+/// How a run is carried out.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// Worker threads, at least one.
+    pub jobs: usize,
+    /// Hand whole-file texts to the reporter (only human output quotes them).
+    pub keep_text: bool,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            jobs: 1,
+            keep_text: true,
+        }
+    }
+}
+
 /// Checks snapshots with a prepared evaluator.
 pub struct Checker {
     evaluator: Evaluator,
     schema: &'static SnapshotSchema,
+}
+
+/// One snapshot to check, numbered in input order.
+struct Job {
+    seq: u64,
+    work: Work,
+}
+
+enum Work {
+    /// A file holding one snapshot; the worker reads it.
+    File(PathBuf),
+    /// One line of a JSON Lines stream.
+    Line {
+        source: String,
+        line: usize,
+        text: String,
+    },
+    /// An input that failed before there was anything to check.
+    Failed(Box<InputError>),
+}
+
+struct Done {
+    seq: u64,
+    result: SnapshotResult,
+    text: Option<Arc<str>>,
 }
 
 impl Checker {
@@ -52,44 +107,211 @@ impl Checker {
         }
     }
 
-    /// Checks one input; returns its result and, when it was read, its text.
-    pub fn check(&mut self, input: &Input) -> (SnapshotResult, Option<Arc<str>>) {
-        let path = match input {
-            Input::File(path) => path,
-            Input::Broken { path, reason } => {
-                let error = InputError::new(
-                    path.display().to_string(),
-                    ErrorKind::Unreadable,
-                    reason.clone(),
-                );
-                return (SnapshotResult::failed(&error), None);
-            }
+    /// Checks one snapshot file; returns its result and, when it was read, its text.
+    pub fn check_file(&mut self, path: &Path) -> (SnapshotResult, Option<Arc<str>>) {
+        Self::check_work(
+            &mut self.evaluator,
+            self.schema,
+            Work::File(path.to_path_buf()),
+        )
+    }
+
+    fn check_work(
+        evaluator: &mut Evaluator,
+        schema: &SnapshotSchema,
+        work: Work,
+    ) -> (SnapshotResult, Option<Arc<str>>) {
+        let loaded = match work {
+            Work::File(path) => schema.load_file(&path),
+            Work::Line { source, line, text } => schema.load_text(source, line, Arc::from(text)),
+            Work::Failed(error) => return (SnapshotResult::failed(&error), None),
         };
-        let snapshot = match self.schema.load_file(path) {
+        let snapshot = match loaded {
             Ok(snapshot) => snapshot,
             Err(error) => return (SnapshotResult::failed(&error), error.text.clone()),
         };
-        match self.evaluator.evaluate(&snapshot) {
+        match evaluator.evaluate(&snapshot) {
             Ok(raw) => {
                 let result =
-                    SnapshotResult::checked(&snapshot, raw, &self.evaluator.policies().catalogue);
+                    SnapshotResult::checked(&snapshot, raw, &evaluator.policies().catalogue);
                 (result, Some(snapshot.text))
             }
             Err(error) => (SnapshotResult::failed(&error), Some(snapshot.text)),
         }
     }
 
-    /// Checks every input in order, reporting each result as it completes.
-    pub fn run(&mut self, inputs: &[Input], reporter: &mut dyn Reporter) -> io::Result<Summary> {
-        let mut summary = Summary::default();
-        for input in inputs {
-            let (result, text) = self.check(input);
-            summary.add(&result);
-            reporter.report(&result, text.as_deref())?;
-        }
-        reporter.finish(&summary)?;
-        Ok(summary)
+    /// Checks every input, reporting each result in input order as it completes.
+    /// `progress` sees each result as it is reported (for a progress bar).
+    pub fn run(
+        &mut self,
+        inputs: &[Input],
+        options: RunOptions,
+        reporter: &mut dyn Reporter,
+        progress: &mut dyn FnMut(&SnapshotResult),
+    ) -> io::Result<Summary> {
+        let jobs = options.jobs.max(1);
+        // How many snapshots may be read but not yet reported.
+        let window = jobs * 64;
+        let (job_tx, job_rx) = sync_channel::<Job>(window);
+        let (done_tx, done_rx) = sync_channel::<Done>(window);
+        let (token_tx, token_rx) = sync_channel::<()>(window);
+        let job_rx = Arc::new(Mutex::new(job_rx));
+        let schema = self.schema;
+        std::thread::scope(|scope| {
+            scope.spawn(move || read_inputs(inputs, &job_tx, &token_tx));
+            for _ in 0..jobs {
+                let job_rx = Arc::clone(&job_rx);
+                let done_tx = done_tx.clone();
+                let mut evaluator = self.evaluator.clone();
+                scope.spawn(move || {
+                    work(&mut evaluator, schema, &job_rx, &done_tx, options.keep_text)
+                });
+            }
+            // Only the workers hold these now: when the reporter stops early the
+            // receivers below are dropped and every thread sees its channel close.
+            drop(done_tx);
+            drop(job_rx);
+            report_in_order(done_rx, token_rx, reporter, progress)
+        })
     }
+}
+
+/// The reader: turns inputs into numbered jobs, never more than the window ahead.
+fn read_inputs(inputs: &[Input], jobs: &SyncSender<Job>, window: &SyncSender<()>) {
+    let mut seq = 0u64;
+    let mut send = |work: Work| -> bool {
+        // Both sends fail only when the run is over (the reporter gave up).
+        let sent = window.send(()).is_ok() && jobs.send(Job { seq, work }).is_ok();
+        seq += 1;
+        sent
+    };
+    for input in inputs {
+        let keep_going = match input {
+            Input::File(path) => send(Work::File(path.clone())),
+            Input::Broken { path, reason } => send(Work::Failed(Box::new(InputError::new(
+                path.display().to_string(),
+                ErrorKind::Unreadable,
+                reason.clone(),
+            )))),
+            Input::Lines(path) => match std::fs::File::open(path) {
+                Ok(file) => read_lines(&path.display().to_string(), file, &mut send),
+                Err(err) => send(Work::Failed(Box::new(InputError::new(
+                    path.display().to_string(),
+                    ErrorKind::Unreadable,
+                    format!("cannot read the file: {err}"),
+                )))),
+            },
+            Input::Stdin => read_lines("<stdin>", io::stdin().lock(), &mut send),
+        };
+        if !keep_going {
+            return;
+        }
+    }
+}
+
+/// Sends one job per non-blank line; a stream with none is an error, not a pass.
+fn read_lines(name: &str, reader: impl Read, send: &mut dyn FnMut(Work) -> bool) -> bool {
+    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let mut bytes = Vec::new();
+    let mut line = 0usize;
+    let mut found = 0usize;
+    loop {
+        bytes.clear();
+        line += 1;
+        match reader.read_until(b'\n', &mut bytes) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(err) => {
+                let error = InputError::new(
+                    format!("{name}:{line}"),
+                    ErrorKind::Unreadable,
+                    format!("cannot read line {line}: {err}"),
+                );
+                return send(Work::Failed(Box::new(error)));
+            }
+        }
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        found += 1;
+        while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+            bytes.pop();
+        }
+        let source = format!("{name}:{line}");
+        let work = match String::from_utf8(std::mem::take(&mut bytes)) {
+            Ok(text) => Work::Line { source, line, text },
+            Err(err) => {
+                let column = err.utf8_error().valid_up_to() + 1;
+                let mut error = InputError::new(
+                    source,
+                    ErrorKind::Encoding,
+                    format!("line {line} is not UTF-8 text (invalid byte at column {column})"),
+                );
+                error.position = Some((line, column));
+                Work::Failed(Box::new(error))
+            }
+        };
+        if !send(work) {
+            return false;
+        }
+    }
+    if found == 0 {
+        let error = InputError::new(
+            name,
+            ErrorKind::Unreadable,
+            "the stream holds no snapshot (no non-blank line)",
+        );
+        return send(Work::Failed(Box::new(error)));
+    }
+    true
+}
+
+/// A worker: checks jobs until the queue closes.
+fn work(
+    evaluator: &mut Evaluator,
+    schema: &SnapshotSchema,
+    jobs: &Mutex<Receiver<Job>>,
+    done: &SyncSender<Done>,
+    keep_text: bool,
+) {
+    loop {
+        let job = match jobs.lock() {
+            Ok(receiver) => receiver.recv(),
+            Err(_) => return,
+        };
+        let Ok(Job { seq, work }) = job else { return };
+        // A line of a stream is not worth quoting: it is one long line.
+        let whole_file = matches!(work, Work::File(_));
+        let (result, text) = Checker::check_work(evaluator, schema, work);
+        let text = text.filter(|_| keep_text && whole_file);
+        if done.send(Done { seq, result, text }).is_err() {
+            return;
+        }
+    }
+}
+
+/// Puts results back in input order and reports them; frees a window slot each.
+fn report_in_order(
+    done: Receiver<Done>,
+    window: Receiver<()>,
+    reporter: &mut dyn Reporter,
+    progress: &mut dyn FnMut(&SnapshotResult),
+) -> io::Result<Summary> {
+    let mut summary = Summary::default();
+    let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
+    let mut next = 0u64;
+    for item in done.iter() {
+        waiting.insert(item.seq, item);
+        while let Some(item) = waiting.remove(&next) {
+            summary.add(&item.result);
+            reporter.report(&item.result, item.text.as_deref())?;
+            progress(&item.result);
+            let _ = window.recv();
+            next += 1;
+        }
+    }
+    reporter.finish(&summary)?;
+    Ok(summary)
 }
 
 impl std::fmt::Debug for Checker {

@@ -23,7 +23,7 @@ pub mod render;
 pub mod report;
 pub mod snapshot;
 
-pub use check::{exit_code, Checker, FailOn, Reporter};
+pub use check::{exit_code, Checker, FailOn, Reporter, RunOptions};
 pub use condition::{Catalogue, Condition, Kind};
 pub use eval::{Context, Evaluator};
 pub use policy::{PolicyError, PolicySet, PolicySource};

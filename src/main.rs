@@ -7,6 +7,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use closeout::check::RunOptions;
+use closeout::render::human::HumanReporter;
 use closeout::render::{self, Format, Style};
 use closeout::{
     collect_inputs, exit_code, Checker, Context, Evaluator, FailOn, PolicySet, PolicySource,
@@ -63,6 +65,18 @@ struct CheckArgs {
     /// Colour in human output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
     color: ColorArg,
+
+    /// Worker threads [default: the available cores]. Output is identical at any count.
+    #[arg(short, long, value_name = "N")]
+    jobs: Option<usize>,
+
+    /// Human output: one line per snapshot (verdict and condition ids), no diagnostics.
+    #[arg(short, long)]
+    quiet: bool,
+
+    /// No progress bar on standard error (it shows only on a terminal anyway).
+    #[arg(long)]
+    no_progress: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -133,14 +147,37 @@ fn check(args: CheckArgs) -> ExitCode {
         FormatArg::Json => Format::Json,
     };
     let stdout = io::BufWriter::new(io::stdout().lock());
-    let reporter = render::reporter(format, style, Box::new(stdout));
+    let reporter: Box<dyn Reporter> = match format {
+        Format::Human => Box::new(HumanReporter::new(Box::new(stdout), style).quiet(args.quiet)),
+        _ => render::reporter(format, style, Box::new(stdout)),
+    };
     // Machine formats keep stdout parseable; a one-line note per error goes to stderr.
     let mut reporter = ErrorNotes {
         inner: reporter,
         enabled: format != Format::Human,
     };
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
+    if jobs == 0 {
+        return fail("--jobs must be at least 1");
+    }
+    let options = RunOptions {
+        jobs,
+        keep_text: format == Format::Human && !args.quiet,
+    };
+    let bar = (!args.no_progress && io::stderr().is_terminal()).then(progress_bar);
+    let mut progress = |_: &SnapshotResult| {
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
     let mut checker = Checker::new(evaluator);
-    match checker.run(&inputs, &mut reporter) {
+    let outcome = checker.run(&inputs, options, &mut reporter, &mut progress);
+    if let Some(bar) = &bar {
+        bar.finish_and_clear();
+    }
+    match outcome {
         Ok(summary) => {
             let fail_on = match args.fail_on {
                 FailOnArg::Block => FailOn::Block,
@@ -151,6 +188,18 @@ fn check(args: CheckArgs) -> ExitCode {
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(2),
         Err(error) => fail(&format!("cannot write the report: {error}")),
     }
+}
+
+/// A spinner with a count and a rate: JSON Lines streams have no known length.
+fn progress_bar() -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_draw_target(indicatif::ProgressDrawTarget::stderr_with_hz(4));
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} {human_pos} snapshots checked ({per_sec}, {elapsed})",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 fn fail(message: &str) -> ExitCode {
@@ -167,14 +216,10 @@ struct ErrorNotes<'w> {
 impl Reporter for ErrorNotes<'_> {
     fn report(&mut self, result: &SnapshotResult, text: Option<&str>) -> io::Result<()> {
         if let (true, Some(error)) = (self.enabled, &result.error) {
-            let position = match (error.line, error.column) {
-                (Some(line), Some(column)) => format!(":{line}:{column}"),
-                _ => String::new(),
-            };
             let _ = writeln!(
                 io::stderr(),
-                "error: {}{position}: {}",
-                result.source,
+                "error: {}: {}",
+                result.error_location(),
                 error.message
             );
         }

@@ -145,7 +145,7 @@ impl SnapshotResult {
                     title: condition.map(|c| c.title.clone()).unwrap_or_default(),
                     remediation: condition.map(|c| c.remediation.clone()).unwrap_or_default(),
                     source_doc: condition.map(|c| c.source_doc.clone()).unwrap_or_default(),
-                    line: location.as_ref().map(|l| l.line),
+                    line: location.as_ref().map(|l| l.line + snapshot.first_line - 1),
                     column: location.as_ref().map(|l| l.column),
                     label: location.map(|l| l.label),
                     id: raw.id,
@@ -189,6 +189,25 @@ impl SnapshotResult {
                 column: error.position.map(|p| p.1),
                 span: error.span,
             }),
+        }
+    }
+
+    /// `file:line:column` of the error, for messages; a JSON Lines source already
+    /// ends with its line.
+    pub fn error_location(&self) -> String {
+        match &self.error {
+            Some(ErrorInfo {
+                line: Some(line),
+                column: Some(column),
+                ..
+            }) => {
+                if self.source.ends_with(&format!(":{line}")) {
+                    format!("{}:{column}", self.source)
+                } else {
+                    format!("{}:{line}:{column}", self.source)
+                }
+            }
+            _ => self.source.clone(),
         }
     }
 

@@ -17,6 +17,8 @@ pub const SCHEMA_V1: &str = include_str!("../schema/snapshot-v1.json");
 pub struct Snapshot {
     /// Where it came from, as given by the user (a path).
     pub source: String,
+    /// The line of its file the text starts on: 1, or N for line N of JSON Lines.
+    pub first_line: usize,
     pub text: Arc<str>,
     pub document: Json,
     pub provider: String,
@@ -90,21 +92,42 @@ impl InputError {
 /// One thing to check, as found from the paths the user gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
+    /// A file holding one snapshot.
     File(PathBuf),
+    /// A JSON Lines file (`.jsonl`, `.ndjson`): one snapshot per line.
+    Lines(PathBuf),
+    /// Standard input (`-`), read as JSON Lines.
+    Stdin,
     /// A path that could not be walked, or a directory with no snapshot in it.
-    Broken {
-        path: PathBuf,
-        reason: String,
-    },
+    Broken { path: PathBuf, reason: String },
 }
 
-/// Expands the user's paths: files are taken as given, directories are walked in
-/// sorted order for `*.json` files (symbolic links followed, loops reported).
+impl Input {
+    fn for_file(path: PathBuf) -> Input {
+        let lines = path
+            .extension()
+            .is_some_and(|ext| ext == "jsonl" || ext == "ndjson");
+        if lines {
+            Input::Lines(path)
+        } else {
+            Input::File(path)
+        }
+    }
+}
+
+/// Expands the user's paths: `-` is standard input (JSON Lines); files are taken
+/// as given (`.jsonl`/`.ndjson` as JSON Lines); directories are walked in sorted
+/// order for `*.json`, `*.jsonl` and `*.ndjson` files (symbolic links followed,
+/// loops reported).
 pub fn collect_inputs(paths: &[PathBuf]) -> Vec<Input> {
     let mut inputs = Vec::new();
     for path in paths {
+        if path.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+            continue;
+        }
         if !path.is_dir() {
-            inputs.push(Input::File(path.clone()));
+            inputs.push(Input::for_file(path.clone()));
             continue;
         }
         let before = inputs.len();
@@ -114,7 +137,7 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Vec<Input> {
         for entry in walker {
             match entry {
                 Ok(entry) if entry.file_type().is_file() && is_snapshot_file(entry.path()) => {
-                    inputs.push(Input::File(entry.into_path()));
+                    inputs.push(Input::for_file(entry.into_path()));
                 }
                 Ok(_) => {}
                 Err(err) => inputs.push(Input::Broken {
@@ -126,7 +149,7 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Vec<Input> {
         if inputs.len() == before {
             inputs.push(Input::Broken {
                 path: path.clone(),
-                reason: "the directory holds no *.json snapshot".to_string(),
+                reason: "the directory holds no *.json, *.jsonl or *.ndjson snapshot".to_string(),
             });
         }
     }
@@ -134,7 +157,8 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Vec<Input> {
 }
 
 fn is_snapshot_file(path: &Path) -> bool {
-    path.extension().is_some_and(|ext| ext == "json")
+    path.extension()
+        .is_some_and(|ext| ext == "json" || ext == "jsonl" || ext == "ndjson")
 }
 
 /// Validates snapshots against the contract. Build it once, use it for every snapshot.
@@ -184,11 +208,31 @@ impl SnapshotSchema {
                 return Err(Box::new(error));
             }
         };
-        self.load_text(source, Arc::from(text))
+        self.load_text(source, 1, Arc::from(text))
     }
 
-    /// Parses and validates one snapshot's text.
-    pub fn load_text(&self, source: String, text: Arc<str>) -> Result<Snapshot, Box<InputError>> {
+    /// Parses and validates one snapshot's text, which starts on `first_line` of
+    /// its file (positions in errors are file positions).
+    pub fn load_text(
+        &self,
+        source: String,
+        first_line: usize,
+        text: Arc<str>,
+    ) -> Result<Snapshot, Box<InputError>> {
+        self.parse(source, first_line, text).map_err(|mut error| {
+            if let Some((line, _)) = error.position.as_mut() {
+                *line += first_line - 1;
+            }
+            error
+        })
+    }
+
+    fn parse(
+        &self,
+        source: String,
+        first_line: usize,
+        text: Arc<str>,
+    ) -> Result<Snapshot, Box<InputError>> {
         if text.trim().is_empty() {
             return Err(Box::new(InputError::new(
                 source,
@@ -208,6 +252,7 @@ impl SnapshotSchema {
             provider: field("provider").unwrap_or_default(),
             snapshot_id: field("snapshot_id").unwrap_or_default(),
             source,
+            first_line,
             text,
             document,
         })
@@ -293,7 +338,7 @@ mod tests {
     use super::*;
 
     fn load(text: &str) -> Result<Snapshot, Box<InputError>> {
-        SnapshotSchema::v1().load_text("t.json".into(), Arc::from(text))
+        SnapshotSchema::v1().load_text("t.json".into(), 1, Arc::from(text))
     }
 
     const MINIMAL: &str = r#"{"schema_version": 1, "snapshot_id": "s", "exported_at": "2026-11-20T10:00:00Z",

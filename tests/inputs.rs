@@ -101,7 +101,7 @@ fn a_directory_with_no_snapshot_is_an_error_not_a_pass() {
     assert!(report["results"][0]["error"]["message"]
         .as_str()
         .unwrap()
-        .contains("no *.json snapshot"));
+        .contains("holds no *.json"));
 }
 
 #[cfg(unix)]

@@ -1,6 +1,7 @@
 //! Human output: a verdict line per snapshot, each finding as a miette diagnostic
 //! with the snapshot's own text underlined, the fix plan, then a summary.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::io::{self, Write};
 use std::sync::Arc;
@@ -14,7 +15,7 @@ use crate::check::Reporter;
 use crate::condition::Kind;
 use crate::locate::Span;
 use crate::policy::PolicyError;
-use crate::report::{ErrorInfo, Finding, SnapshotResult, Summary, Verdict};
+use crate::report::{Finding, SnapshotResult, Summary, Verdict};
 use crate::snapshot::plural;
 
 use super::Style;
@@ -23,6 +24,9 @@ pub struct HumanReporter<'w> {
     out: Box<dyn Write + 'w>,
     handler: GraphicalReportHandler,
     style: Style,
+    quiet: bool,
+    /// Block findings seen so far: condition id -> (title, snapshots).
+    blocking: BTreeMap<String, (String, usize)>,
 }
 
 impl<'w> HumanReporter<'w> {
@@ -40,7 +44,15 @@ impl<'w> HumanReporter<'w> {
             out,
             handler,
             style,
+            quiet: false,
+            blocking: BTreeMap::new(),
         }
+    }
+
+    /// One line per snapshot: the verdict and its condition ids.
+    pub fn quiet(mut self, quiet: bool) -> Self {
+        self.quiet = quiet;
+        self
     }
 
     fn render(&self, diagnostic: &dyn Diagnostic) -> io::Result<String> {
@@ -54,6 +66,18 @@ impl<'w> HumanReporter<'w> {
 
 impl Reporter for HumanReporter<'_> {
     fn report(&mut self, result: &SnapshotResult, text: Option<&str>) -> io::Result<()> {
+        for group in result.findings.chunk_by(|a, b| a.id == b.id) {
+            if group[0].kind == Kind::Block {
+                let entry = self
+                    .blocking
+                    .entry(group[0].id.clone())
+                    .or_insert_with(|| (group[0].title.clone(), 0));
+                entry.1 += 1;
+            }
+        }
+        if self.quiet {
+            return writeln!(self.out, "{}", quiet_line(result));
+        }
         let mut page = String::new();
         page.push_str(&verdict_line(result));
         page.push('\n');
@@ -126,6 +150,25 @@ impl Reporter for HumanReporter<'_> {
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        if summary.snapshots > 1 && !self.blocking.is_empty() {
+            let mut top: Vec<_> = self.blocking.iter().collect();
+            top.sort_by(|a, b| b.1 .1.cmp(&a.1 .1).then(a.0.cmp(b.0)));
+            writeln!(
+                self.out,
+                "Top blocking conditions (snapshots blocked by each):"
+            )?;
+            for (id, (title, count)) in top.iter().take(10) {
+                writeln!(self.out, "  {id}  {count:>7}  {title}")?;
+            }
+        }
+        if summary.warned > 0 {
+            writeln!(
+                self.out,
+                "{} snapshot{} with warnings",
+                summary.warned,
+                plural(summary.warned)
+            )?;
+        }
         writeln!(
             self.out,
             "{} snapshot{} checked: {} eligible, {} blocked, {} error{}",
@@ -165,18 +208,10 @@ fn verdict_line(result: &SnapshotResult) -> String {
             )
         }
     };
-    let position = match &result.error {
-        Some(ErrorInfo {
-            line: Some(l),
-            column: Some(c),
-            ..
-        }) => format!(":{l}:{c}"),
-        _ => String::new(),
-    };
     format!(
-        "{} {}{position}{identity}: {tally}",
+        "{} {}{identity}: {tally}",
         result.verdict.label(),
-        result.source
+        result.error_location()
     )
 }
 
@@ -216,6 +251,18 @@ pub fn policy_error(error: &PolicyError, style: Style) -> String {
         out.push_str(&reporter.render(&diagnostic).unwrap_or_default());
     }
     out
+}
+
+fn quiet_line(result: &SnapshotResult) -> String {
+    let mut line = verdict_line(result);
+    match &result.error {
+        Some(error) => line = format!("{line}: {}", error.message),
+        None if !result.findings.is_empty() => {
+            line = format!("{line} [{}]", result.condition_ids().join(", "))
+        }
+        None => {}
+    }
+    line
 }
 
 fn position_note(line: Option<usize>, column: Option<usize>) -> String {
