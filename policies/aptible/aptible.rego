@@ -213,8 +213,9 @@ deny contains finding if {
 # description: >-
 #   A dedicated stack exists or the support plan is premium or enterprise, so
 #   Aptible must act on an account deletion request, and the request does not
-#   confirm the organization name (organization_name_confirmation differs from
-#   account.name) or gives no cancellation reason.
+#   confirm the organization name (organization_name_confirmation is absent or
+#   differs from account.name, or the snapshot has no account.name to match)
+#   or gives no cancellation reason.
 # related_resources:
 #   - ref: seeds/aptible-cancel-account.md
 #     description: >-
@@ -349,7 +350,7 @@ unexported contains {
 	some i, r in input.resources
 	r.type == "aptible.database"
 	exists(r)
-	not r.id in exported
+	not database_exported(r)
 }
 
 # A backup is covered by its database's export; a backup that does not name its
@@ -364,8 +365,15 @@ unexported contains {
 	some i, b in input.resources
 	b.type == "aptible.database_backup"
 	exists(b)
-	not b.database_id in exported
+	not backup_covered(b)
 }
+
+# The membership tests take the resource, not the id: `not b.database_id in
+# exported` is undefined in OPA (not true) when database_id is absent, because
+# OPA pulls the absent reference out of the negation (open-policy-agent/opa#1877).
+database_exported(r) if r.id in exported
+
+backup_covered(b) if b.database_id in exported
 
 backup_kind(b) := "final" if {
 	b.final == true
@@ -416,6 +424,16 @@ deletion_request_subject := concat(" and ", array.concat(
 	[sprintf("%s support", [input.account.support_plan]) | input.account.support_plan in {"premium", "enterprise"}],
 ))
 
+# The organization name must be confirmed against account.name; a snapshot
+# without an account name leaves nothing to match, which is a mismatch too.
+# Every name problem points at the form field the requester fills in.
+account_named if {
+	is_string(input.account.name)
+	input.account.name != ""
+}
+
+name_confirmation_given if is_string(input.request.organization_name_confirmation)
+
 deletion_request_problems contains {
 	"msg": sprintf(
 		"the deletion request confirms the organization name as \"%s\", not \"%s\"",
@@ -423,7 +441,8 @@ deletion_request_problems contains {
 	),
 	"pointer": "/request/organization_name_confirmation",
 } if {
-	is_string(input.request.organization_name_confirmation)
+	account_named
+	name_confirmation_given
 	input.request.organization_name_confirmation != input.account.name
 }
 
@@ -431,7 +450,27 @@ deletion_request_problems contains {
 	"msg": sprintf("the deletion request does not confirm the organization name \"%s\"", [input.account.name]),
 	"pointer": "/request/organization_name_confirmation",
 } if {
-	not is_string(input.request.organization_name_confirmation)
+	account_named
+	not name_confirmation_given
+}
+
+deletion_request_problems contains {
+	"msg": sprintf(
+		"the deletion request confirms the organization name as \"%s\", but the snapshot records no account name to match it",
+		[input.request.organization_name_confirmation],
+	),
+	"pointer": "/request/organization_name_confirmation",
+} if {
+	not account_named
+	name_confirmation_given
+}
+
+deletion_request_problems contains {
+	"msg": "the deletion request does not confirm the organization name, and the snapshot records no account name",
+	"pointer": "/request/organization_name_confirmation",
+} if {
+	not account_named
+	not name_confirmation_given
 }
 
 deletion_request_problems contains {

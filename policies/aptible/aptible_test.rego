@@ -61,6 +61,13 @@ test_apt001_trips_on_backup_naming_no_database if {
 	ids == {"APT-001", "APT-006", "APT-009"} with input as snapshot([b], [export("db-1")])
 }
 
+# A backup without database_id cannot be shown to be covered by an export:
+# `not b.database_id in exported` was undefined in OPA for an absent field.
+test_apt001_message_for_backup_naming_no_database if {
+	b := object.remove(backup("live", true, "db-1"), ["database_id"])
+	msgs["APT-001"] == {`backup "pg final" (bk-1) of an unnamed database has not been exported: restore it to a new database and export that`} with input as snapshot([b], [export("db-1")])
+}
+
 test_apt001_clears_when_exported if {
 	ids == {"APT-005", "APT-009"} with input as snapshot([db("live")], [export("db-1")])
 	ids == {"APT-006", "APT-009"} with input as snapshot([backup("live", true, "db-1")], [export("db-1")])
@@ -187,6 +194,30 @@ test_apt008_reports_each_missing_field if {
 		"request": {"requested_by": "c-1", "reason": "  "},
 	}
 	at == {["APT-008", "/request/reason"], ["APT-008", "/request/organization_name_confirmation"]} with input as inp
+}
+
+test_apt008_message_when_confirmation_absent if {
+	inp := {
+		"account": object.union(account, {"support_plan": "premium"}),
+		"request": object.remove(complete_request, ["organization_name_confirmation"]),
+	}
+	msgs["APT-008"] == {`the deletion request does not confirm the organization name "Northwind Health Inc", so Aptible cannot remove premium support`} with input as inp
+}
+
+# A snapshot without account.name leaves nothing to confirm the name against:
+# that is a mismatch, whatever the request says.
+test_apt008_trips_when_account_has_no_name if {
+	inp := {"account": object.remove(account, ["name"]), "request": complete_request, "resources": [stack("live")]}
+	at == {["APT-008", "/request/organization_name_confirmation"], ["APT-009", "/resources"]} with input as inp
+	msgs["APT-008"] == {`the deletion request confirms the organization name as "Northwind Health Inc", but the snapshot records no account name to match it, so Aptible cannot remove dedicated stack "shared-prod" (stack-1)`} with input as inp
+}
+
+test_apt008_trips_when_neither_name_is_given if {
+	inp := {
+		"account": {"id": "org-1", "support_plan": "enterprise"},
+		"request": object.remove(complete_request, ["organization_name_confirmation"]),
+	}
+	msgs["APT-008"] == {"the deletion request does not confirm the organization name, and the snapshot records no account name, so Aptible cannot remove enterprise support"} with input as inp
 }
 
 test_apt008_clears_with_complete_request if {

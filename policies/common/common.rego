@@ -10,12 +10,14 @@ day_ns := ((24 * 60) * 60) * 1000000000
 # keeps the policy usable under plain `opa eval`.
 max_export_age_days := object.get(data.closeout.context, "max_export_age_days", 7)
 
-# exported_at in nanoseconds; undefined when it is not an RFC 3339 timestamp
-# (a malformed value must not abort the evaluation).
-exported_at_ns := time.parse_rfc3339_ns(input.exported_at) if {
-	is_string(input.exported_at)
-	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$`, input.exported_at)
-}
+# exported_at in nanoseconds. The snapshot schema has already checked that it
+# is an RFC 3339 date-time, which may spell its "T" and "Z" in lower case
+# ("2026-11-01t10:00:00z"): OPA's time.parse_rfc3339_ns (Go) accepts only the
+# upper-case letters, so the value is upper-cased first (digits, "-", ":", "+"
+# and "." are unaffected). No further shape check: a value the schema would
+# reject (only reachable without closeout, e.g. plain `opa eval`) makes the
+# evaluation fail instead of letting a snapshot of unknown age pass.
+exported_at_ns := time.parse_rfc3339_ns(upper(input.exported_at)) if is_string(input.exported_at)
 
 export_age_ns := data.closeout.context.now_ns - exported_at_ns
 

@@ -80,3 +80,25 @@ test_gen002_clears_on_closed_cases if {
 	]})
 	count(common.deny) == 0 with input as snapshot with data.closeout.context as context
 }
+
+# RFC 3339 allows lower-case "t" and "z", and the snapshot schema accepts them.
+# A stale snapshot must trip GEN-001 however it spells them (the old shape check
+# rejected "t", so the snapshot passed; OPA's parser rejects "z").
+test_gen001_trips_on_lower_case_t if {
+	snapshot := object.union(fresh, {"snapshot_id": "acme-2026-11-01", "exported_at": "2026-11-01t10:00:00Z"})
+	common.deny == {{
+		"id": "GEN-001",
+		"msg": "snapshot acme-2026-11-01 was exported at 2026-11-01t10:00:00Z, 19.6 days before now (limit 7 days)",
+		"pointer": "/exported_at",
+	}} with input as snapshot with data.closeout.context as context
+}
+
+test_gen001_trips_on_lower_case_z if {
+	snapshot := object.union(fresh, {"exported_at": "2026-11-01T10:00:00z"})
+	ids(common.deny) == {"GEN-001"} with input as snapshot with data.closeout.context as context
+}
+
+test_gen001_clears_on_fresh_lower_case_timestamp if {
+	snapshot := object.union(fresh, {"exported_at": "2026-11-20t10:00:00z"})
+	count(common.deny) == 0 with input as snapshot with data.closeout.context as context
+}

@@ -15,11 +15,8 @@ in_flight_statuses := {"pending", "authorized", "foc_received"}
 finished_statuses := {"completed", "cancelled", "rejected"}
 
 # Nanoseconds since the epoch of a `YYYY-MM-DD` date; undefined when the value
-# is not such a date (a malformed value must not abort the evaluation).
-date_ns(d) := time.parse_rfc3339_ns(concat("", [d, "T00:00:00Z"])) if {
-	is_string(d)
-	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, d)
-}
+# is absent. The snapshot schema has checked every date before policies run.
+date_ns(d) := time.parse_rfc3339_ns(concat("", [d, "T00:00:00Z"])) if is_string(d)
 
 has_text(value) if {
 	is_string(value)
@@ -54,9 +51,13 @@ ports_in_flight contains i if {
 
 ports_in_flight contains i if {
 	some i, port_out in input.telephony.port_outs
-	not port_out.status in finished_statuses
+	not finished(port_out)
 	foc_after_requested_date(port_out)
 }
+
+# Takes the port-out, not its status: `not port_out.status in ...` is undefined
+# in OPA (not true) when status is absent (open-policy-agent/opa#1877).
+finished(port_out) if port_out.status in finished_statuses
 
 foc_after_requested_date(port_out) if {
 	date_ns(port_out.foc_date) > date_ns(input.request.requested_date)
@@ -173,20 +174,27 @@ deny contains finding if {
 	}
 }
 
-# The fields of the Cancel Services form that the request leaves empty.
+# The fields of the Cancel Services form that the request leaves empty. The
+# negations go through argument-less rules: `not has_text(input.request.reason)`
+# is undefined in OPA (not true) when the field is absent, because OPA pulls
+# the absent reference out of the negated call (open-policy-agent/opa#1877).
 missing_form_fields contains {
 	"msg": "the cancellation request has no requested cancellation date",
 	"pointer": "/request/requested_date",
 } if {
-	not has_text(input.request.requested_date)
+	not requested_date_given
 }
 
 missing_form_fields contains {
 	"msg": "the cancellation request gives no reason for cancellation",
 	"pointer": "/request/reason",
 } if {
-	not has_text(input.request.reason)
+	not reason_given
 }
+
+requested_date_given if has_text(input.request.requested_date)
+
+reason_given if has_text(input.request.reason)
 
 # METADATA
 # title: The cancellation form is incomplete
@@ -239,20 +247,49 @@ deny contains finding if {
 	}
 }
 
-# Ids of the completed port-outs of a location, for the message of SIP-005.
-completed_ports_at(location_id) := sort([port_out.id |
+# A completed port-out and an active service belong together when both are at
+# the request's location and at the same location. When the request names a
+# location, that means both carry its location_id. When it names none, the
+# whole account is being closed and every object is at "the request's
+# location": two objects with different location_ids are still at different
+# locations, but an object without a location_id cannot be placed anywhere but
+# the account as a whole, so it is paired with every counterpart.
+port_relates_to_service(port_out, service) if {
+	at_request_location(port_out)
+	port_out.location_id == service.location_id
+}
+
+port_relates_to_service(port_out, _) if {
+	not request_names_location
+	not located(port_out)
+}
+
+port_relates_to_service(_, service) if {
+	not request_names_location
+	not located(service)
+}
+
+located(obj) if has_text(obj.location_id)
+
+# Ids of the completed port-outs related to a service, for SIP-005's message.
+completed_ports_for(service) := sort([port_out.id |
 	some port_out in input.telephony.port_outs
 	port_out.status == "completed"
-	at_request_location(port_out)
-	port_out.location_id == location_id
+	port_relates_to_service(port_out, service)
 ])
+
+location_phrase(obj) := sprintf(" at location %s", [obj.location_id]) if {
+	located(obj)
+} else := " (no location recorded)"
 
 # METADATA
 # title: Services still billed after a completed port
 # description: >-
 #   A port-out at the request's location is completed while a service at that
 #   same location is still active: it keeps being billed monthly and no
-#   refunds are given.
+#   refunds are given. When the request names no location (the whole account
+#   closes), a port-out or service without a location_id is paired with every
+#   counterpart.
 # related_resources:
 #   - ref: seeds/sipstation-close-account.md
 #     description: >-
@@ -270,12 +307,12 @@ completed_ports_at(location_id) := sort([port_out.id |
 warn contains finding if {
 	some i, service in input.telephony.services
 	service.status == "active"
-	ports := completed_ports_at(service.location_id)
+	ports := completed_ports_for(service)
 	count(ports) > 0
 	finding := {
 		"id": "SIP-005",
-		"msg": sprintf("%s %s at location %s is still active after port-out %s completed: it keeps being billed monthly", [
-			object.get(service, "kind", "service"), service.id, service.location_id, concat(", ", ports),
+		"msg": sprintf("%s %s%s is still active after port-out %s completed: it keeps being billed monthly", [
+			object.get(service, "kind", "service"), service.id, location_phrase(service), concat(", ", ports),
 		]),
 		"pointer": sprintf("/telephony/services/%d", [i]),
 	}

@@ -73,6 +73,17 @@ test_sip001_trips_on_unfinished_port_with_foc_after_requested_date if {
 	contains(f.msg, "after the requested date 2026-12-14")
 }
 
+# A port-out without a status is not finished: `not port_out.status in ...`
+# was undefined in OPA for an absent status, so a late FOC went unreported.
+test_sip001_trips_on_port_without_status_and_late_foc if {
+	snapshot := with_telephony({"port_outs": [{"id": "PO-9", "numbers": ["+12565550113"], "foc_date": "2026-12-20"}]})
+	sipstation.deny == {{
+		"id": "SIP-001",
+		"msg": "port-out PO-9 of +12565550113 is without a status, FOC 2026-12-20, after the requested date 2026-12-14",
+		"pointer": "/telephony/port_outs/0",
+	}} with input as snapshot
+}
+
 test_sip001_clears_on_finished_ports if {
 	snapshot := with_telephony({"port_outs": [
 		{"id": "PO-1", "numbers": ["+12565550100"], "status": "completed", "foc_date": "2026-12-20", "location_id": "loc-1"},
@@ -168,6 +179,16 @@ test_sip003_trips_on_absent_reason if {
 	{[f.id, f.pointer] | some f in findings} == {["SIP-003", "/request/reason"]}
 }
 
+# A request that carries neither field: both are reported (`not
+# has_text(<absent field>)` was undefined in OPA, so neither was).
+test_sip003_trips_on_request_without_date_or_reason if {
+	snapshot := object.union(object.remove(clean, ["request"]), {"request": {"confirmed": true}})
+	sipstation.deny == {
+		{"id": "SIP-003", "msg": "the cancellation request has no requested cancellation date", "pointer": "/request/requested_date"},
+		{"id": "SIP-003", "msg": "the cancellation request gives no reason for cancellation", "pointer": "/request/reason"},
+	} with input as snapshot
+}
+
 test_sip003_clears_on_complete_form if {
 	count(sipstation.deny) == 0 with input as with_request({"reason": "x", "requested_date": "2026-12-14"})
 }
@@ -228,6 +249,69 @@ test_sip005_trips_everywhere_when_request_names_no_location if {
 		["request/location_id"],
 	)
 	ids(sipstation.warn) == {"SIP-005"} with input as snapshot
+}
+
+# With no location named, the whole account closes: a port-out or a service
+# without a location_id is at "the request's location" and pairs with every
+# counterpart. Both used to be missed.
+test_sip005_trips_for_service_without_location_when_request_names_none if {
+	snapshot := json.remove(
+		with_telephony({
+			"port_outs": [{"id": "PO-8", "numbers": ["+12565550112"], "status": "completed", "location_id": "loc-2"}],
+			"services": [{"id": "trunk-2", "kind": "trunk", "status": "active"}],
+		}),
+		["request/location_id"],
+	)
+	sipstation.warn == {{
+		"id": "SIP-005",
+		"msg": "trunk trunk-2 (no location recorded) is still active after port-out PO-8 completed: it keeps being billed monthly",
+		"pointer": "/telephony/services/0",
+	}} with input as snapshot
+}
+
+test_sip005_trips_for_port_without_location_when_request_names_none if {
+	snapshot := json.remove(
+		with_telephony({
+			"port_outs": [
+				{"id": "PO-8", "numbers": ["+12565550112"], "status": "completed"},
+				{"id": "PO-9", "numbers": ["+12565550113"], "status": "completed", "location_id": "loc-3"},
+			],
+			"services": [
+				{"id": "trunk-2", "kind": "trunk", "location_id": "loc-2", "status": "active"},
+				{"id": "trunk-4", "kind": "trunk", "status": "active"},
+			],
+		}),
+		["request/location_id"],
+	)
+	{f.msg | some f in sipstation.warn} == {
+		"trunk trunk-2 at location loc-2 is still active after port-out PO-8 completed: it keeps being billed monthly",
+		"trunk trunk-4 (no location recorded) is still active after port-out PO-8, PO-9 completed: it keeps being billed monthly",
+	} with input as snapshot
+}
+
+test_sip005_clears_for_unlocated_objects_when_request_names_a_location if {
+	snapshot := with_telephony({
+		"port_outs": [
+			{"id": "PO-1", "numbers": ["+12565550100"], "status": "completed", "location_id": "loc-1"},
+			{"id": "PO-8", "numbers": ["+12565550112"], "status": "completed"},
+		],
+		"services": [
+			{"id": "trunk-1", "kind": "trunk", "location_id": "loc-1", "status": "cancelled"},
+			{"id": "trunk-2", "kind": "trunk", "status": "active"},
+		],
+	})
+	count(sipstation.warn) == 0 with input as snapshot
+}
+
+test_sip005_clears_for_different_known_locations_when_request_names_none if {
+	snapshot := json.remove(
+		with_telephony({
+			"port_outs": [{"id": "PO-8", "numbers": ["+12565550112"], "status": "completed", "location_id": "loc-2"}],
+			"services": [{"id": "trunk-3", "kind": "trunk", "location_id": "loc-3", "status": "active"}],
+		}),
+		["request/location_id"],
+	)
+	count(sipstation.warn) == 0 with input as snapshot
 }
 
 # SIP-006

@@ -303,18 +303,26 @@ deny contains finding if {
 	}
 }
 
-key_principal(k) := p if {
-	some p in input.principals
-	p.id == k.owner_id
+# The principal owning a key. Ids should be unique; when several principals
+# share the key's owner_id (a sub-user who is also a message recipient), the
+# first listed is used, so the function has a single value (two would be a
+# conflict error in OPA).
+key_principal(k) := owners[0] if {
+	owners := [p | some p in input.principals; p.id == k.owner_id]
+	count(owners) > 0
 }
+
+# A key without owner_id belongs to the account itself (the snapshot format:
+# "absent = the account itself").
+key_has_owner_id(k) if is_string(k.owner_id)
 
 key_owner(k) := sprintf("of %s", [principal_label(key_principal(k))]) if {
 	key_principal(k)
 } else := sprintf("of the account owner %s", [k.owner_id]) if {
 	k.owner_id == input.account.id
 } else := sprintf("of %s (not a listed principal)", [k.owner_id]) if {
-	is_string(k.owner_id)
-} else := "(no owner recorded)"
+	key_has_owner_id(k)
+} else := sprintf("of the account owner %s", [object.get(input.account, "id", "(unknown)")])
 
 key_advice(k) := sprintf("delete it before deleting the %s", [object.get(principal_kinds, key_principal(k).kind, "principal")]) if {
 	key_principal(k)
@@ -347,7 +355,7 @@ deny contains finding if {
 	some i, r in input.resources
 	exists(r)
 	r.holds_data == true
-	not exported(r.id)
+	not data_exported(r)
 	finding := {
 		"id": "TCC-007",
 		"msg": sprintf("%s holds data that has not been exported", [describe_resource(r)]),
@@ -355,9 +363,11 @@ deny contains finding if {
 	}
 }
 
-exported(id) if {
+# Takes the resource, not its id, so that the negation above never has an
+# absent reference pulled out of it in OPA (open-policy-agent/opa#1877).
+data_exported(r) if {
 	some e in input.data_exports
-	e.resource_id == id
+	e.resource_id == r.id
 }
 
 # METADATA

@@ -177,6 +177,30 @@ test_tcc_006_exporter_key_trips_with_last_advice if {
 	}}
 }
 
+# A sub-user who is also a message recipient appears twice in principals
+# under one id: the key's owner is the first listed, not a conflict error.
+test_tcc_006_owner_listed_twice_is_the_first_listed if {
+	findings := deny_findings(snapshot({
+		"principals": [
+			{"id": "u-5", "kind": "sub_user", "name": "ops"},
+			{"id": "u-5", "kind": "message_recipient", "name": "ops"},
+		],
+		"api_keys": [{"id": "AKID5", "owner_id": "u-5", "status": "active"}],
+	}))
+	{f.pointer | some f in findings} == {"/principals/0", "/principals/1", "/api_keys/0"}
+	{f.msg | some f in findings; f.id == "TCC-006"} == {"API key AKID5 of sub-user \"ops\" (u-5) is active, not deleted; delete it before deleting the sub-user"}
+}
+
+# The snapshot format: owner_id absent = the account itself.
+test_tcc_006_key_without_owner_is_the_account_owners if {
+	findings := deny_findings(snapshot({"api_keys": [{"id": "AKIDroot", "status": "active"}]}))
+	findings == {{
+		"id": "TCC-006",
+		"msg": "API key AKIDroot of the account owner 100012345678 is active, not deleted; it may be the exporter's own key: delete it last, after the export",
+		"pointer": "/api_keys/0",
+	}}
+}
+
 test_tcc_006_deleted_keys_clear if {
 	deny_ids(snapshot({"api_keys": [{"id": "AKID1", "owner_id": "100012345678", "status": "deleted"}]})) == set()
 }

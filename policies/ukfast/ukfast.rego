@@ -13,26 +13,24 @@ export_date_ns := date_ns(export_date)
 
 # The requested date; a request without one is read as "as of the export".
 requested_date := input.request.requested_date if {
-	is_date(input.request.requested_date)
+	has_requested_date
 } else := export_date
 
 requested_phrase := sprintf("the requested date %s", [input.request.requested_date]) if {
-	is_date(input.request.requested_date)
+	has_requested_date
 } else := sprintf("the export date %s (the request names no date)", [export_date])
 
-# Malformed dates and timestamps leave a value undefined instead of aborting
-# the whole evaluation; the snapshot schema rejects them before policies run.
-is_date(d) if {
-	is_string(d)
-	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, d)
-}
+has_requested_date if is_string(input.request.requested_date)
 
-is_timestamp(t) if {
-	is_string(t)
-	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$`, t)
-}
+# The snapshot schema checks every date (YYYY-MM-DD) and timestamp (RFC 3339)
+# before policies run, so a string is all these helpers test; timestamps are
+# upper-cased because RFC 3339 allows "t" and "z", which OPA's
+# time.parse_rfc3339_ns rejects.
+date_ns(d) := time.parse_rfc3339_ns(concat("", [d, "T00:00:00Z"])) if is_string(d)
 
-date_ns(d) := time.parse_rfc3339_ns(concat("", [d, "T00:00:00Z"])) if is_date(d)
+timestamp_ns(t) := time.parse_rfc3339_ns(upper(t)) if is_string(t)
+
+exported_at_ns := timestamp_ns(input.exported_at)
 
 format_date(ns) := sprintf("%04d-%02d-%02d", [d[0], d[1], d[2]]) if {
 	d := time.date(ns)
@@ -73,10 +71,13 @@ uncontracted(type) := {i: r |
 	not_in_contract(r)
 }
 
-contact_label(id) := sprintf("\"%s\" (%s)", [c.name, id]) if {
-	some c in input.account.contacts
-	c.id == id
-	is_string(c.name)
+# `"Ada Lovelace" (c-1)`, or the bare id when no contact of that id has a name.
+# Ids should be unique; when several contacts share one, the first listed with
+# a name is used, so the function has a single value (two would be a conflict
+# error in OPA).
+contact_label(id) := sprintf("\"%s\" (%s)", [names[0], id]) if {
+	names := [c.name | some c in input.account.contacts; c.id == id; is_string(c.name)]
+	count(names) > 0
 } else := id
 
 # METADATA
@@ -109,10 +110,17 @@ requested_by_primary if {
 	input.request.requested_by == input.account.primary_contact_id
 }
 
+# `not requester_named`, not `not is_string(input.request.requested_by)`: OPA
+# pulls an absent reference out of a negated call, which makes the whole
+# expression undefined instead of true (open-policy-agent/opa#1877).
+requester_named if is_string(input.request.requested_by)
+
+primary_contact_named if is_string(input.account.primary_contact_id)
+
 requester_msg := "the request does not name who raised it; only the primary contact can close the account" if {
-	not is_string(input.request.requested_by)
+	not requester_named
 } else := msg if {
-	not is_string(input.account.primary_contact_id)
+	not primary_contact_named
 	msg := sprintf(
 		"the account has no primary contact on record, so contact %s cannot be confirmed as the primary contact",
 		[contact_label(input.request.requested_by)],
@@ -162,9 +170,12 @@ contract_reason(c, "term") := sprintf("its term runs to %s", [c.term_end]) if {
 	date_ns(c.term_end) > date_ns(requested_date)
 }
 
-# Notice given at the export date; an absent notice_period_days means no notice.
+# Notice given at the export date. A contract without notice_period_days
+# requires no notice, so only its term can restrict it (an absent value is not
+# a 0-day notice that a requested date before the export date would break).
 contract_reason(c, "notice") := msg if {
-	days := object.get(c, "notice_period_days", 0)
+	is_number(c.notice_period_days)
+	days := c.notice_period_days
 	notice_end := export_date_ns + (days * day_ns)
 	date_ns(requested_date) < notice_end
 	msg := sprintf("its %d-day notice period from %s runs to %s", [days, export_date, format_date(notice_end)])
@@ -328,11 +339,14 @@ warn contains finding if {
 
 # Undefined (no finding) when the last backup is at most 30 days old.
 backup_problem(r) := "has no backup on record" if {
-	not is_timestamp(r.last_backup_at)
+	not backed_up(r)
 } else := sprintf("was last backed up %s, more than 30 days before the export", [r.last_backup_at]) if {
-	is_timestamp(input.exported_at)
-	time.parse_rfc3339_ns(input.exported_at) - time.parse_rfc3339_ns(r.last_backup_at) > 30 * day_ns
+	exported_at_ns - timestamp_ns(r.last_backup_at) > 30 * day_ns
 }
+
+# last_backup_at absent or null means no backup. The test takes the resource,
+# not the field, so that `not backed_up(r)` holds in OPA when the field is absent.
+backed_up(r) if is_string(r.last_backup_at)
 
 # METADATA
 # title: Outstanding bills

@@ -92,6 +92,42 @@ test_ukf001_clears_for_primary_contact if {
 	ids(with_request({"requested_by": "c-1"})) == {"UKF-009"}
 }
 
+# An absent requested_by or primary_contact_id must still give UKF-001 its
+# message: `not is_string(<absent field>)` is undefined in OPA, not true.
+test_ukf001_message_when_request_names_no_requester if {
+	s := json.remove(base, ["request/requested_by"])
+	denied(s) == {{
+		"id": "UKF-001",
+		"msg": "the request does not name who raised it; only the primary contact can close the account",
+		"pointer": "/request/requested_by",
+	}}
+}
+
+test_ukf001_message_when_account_has_no_primary_contact if {
+	s := json.remove(with_request({"requested_by": "c-2"}), ["account/primary_contact_id"])
+	denied(s) == {{
+		"id": "UKF-001",
+		"msg": "the account has no primary contact on record, so contact \"Bob Smith\" (c-2) cannot be confirmed as the primary contact",
+		"pointer": "/request/requested_by",
+	}}
+}
+
+# Two contacts sharing an id: the label is the first listed one with a name,
+# never two values (a conflict error in OPA and in closeout).
+test_ukf001_duplicate_contact_ids_label_the_first_listed if {
+	s := object.union(with_request({"requested_by": "c-2"}), {"account": {"contacts": [
+		{"id": "c-1", "name": "Ada Lovelace"},
+		{"id": "c-2"},
+		{"id": "c-2", "name": "Bob Smith"},
+		{"id": "c-2", "name": "Robert Smith"},
+	]}})
+	denied(s) == {{
+		"id": "UKF-001",
+		"msg": "the request was raised by contact \"Bob Smith\" (c-2), not by the primary contact \"Ada Lovelace\" (c-1)",
+		"pointer": "/request/requested_by",
+	}}
+}
+
 # UKF-002
 
 test_ukf002_trips_within_term if {
@@ -132,6 +168,28 @@ test_ukf002_clears_after_term_and_notice if {
 test_ukf002_clears_on_notice_end_date if {
 	s := object.union(with_request({"requested_date": "2027-02-18"}), {"contracts": [{"id": "K-6", "status": "active", "term_end": "2027-01-31", "notice_period_days": 90}]})
 	ids(s) == {"UKF-009"}
+}
+
+# No notice_period_days means no notice: a requested date before the export
+# date is not "within a 0-day notice period", and the term has ended.
+test_ukf002_clears_without_notice_period_for_a_date_before_the_export if {
+	s := object.union(
+		with_request({"requested_by": "c-1", "requested_date": "2026-11-01"}),
+		{"contracts": [{"id": "K-9", "status": "active", "term_end": "2026-10-01"}]},
+	)
+	ids(s) == {"UKF-009"}
+}
+
+test_ukf002_without_notice_period_still_trips_on_term if {
+	s := object.union(
+		with_request({"requested_by": "c-1", "requested_date": "2026-11-01"}),
+		{"contracts": [{"id": "K-10", "status": "active", "term_end": "2026-12-31"}]},
+	)
+	denied(s) == {{
+		"id": "UKF-002",
+		"msg": "contract K-10 is active and cannot end by the requested date 2026-11-01: its term runs to 2026-12-31",
+		"pointer": "/contracts/0",
+	}}
 }
 
 test_ukf002_clears_for_ended_contract if {
@@ -235,6 +293,33 @@ test_ukf007_trips_for_stale_backup if {
 	# one second more than 30 days before exported_at
 	s := with_resources([resource("srv-2", "ukfast.dedicated_server", {"in_contract": true, "holds_data": true, "last_backup_at": "2026-10-21T09:59:59Z"})])
 	ids(s) == {"UKF-007", "UKF-009"}
+}
+
+# An absent last_backup_at is "no backup": `not is_timestamp(r.last_backup_at)`
+# was undefined in OPA for an absent field, so only null warned there.
+test_ukf007_message_when_last_backup_at_absent if {
+	s := with_resources([resource("db-1", "ukfast.mysql_database", {"in_contract": true, "holds_data": true})])
+	warned(s) == {{
+		"id": "UKF-007",
+		"msg": "MySQL database db-1 holds data and has no backup on record",
+		"pointer": "/resources/0/last_backup_at",
+	}}
+}
+
+# RFC 3339 allows lower-case "t" and "z" (the schema accepts them); OPA's
+# time.parse_rfc3339_ns does not, so the policy upper-cases before parsing.
+test_ukf007_reads_lower_case_timestamps if {
+	stale := object.union(
+		with_resources([resource("srv-2", "ukfast.dedicated_server", {"in_contract": true, "holds_data": true, "last_backup_at": "2026-10-21t09:59:59z"})]),
+		{"exported_at": "2026-11-20t10:00:00z"},
+	)
+	warned(stale) == {{
+		"id": "UKF-007",
+		"msg": "dedicated server srv-2 holds data and was last backed up 2026-10-21t09:59:59z, more than 30 days before the export",
+		"pointer": "/resources/0/last_backup_at",
+	}}
+	recent := with_resources([resource("srv-3", "ukfast.dedicated_server", {"in_contract": true, "holds_data": true, "last_backup_at": "2026-10-21t10:00:00z"})])
+	ids(recent) == {"UKF-009"}
 }
 
 test_ukf007_clears_for_recent_backup_or_no_data if {
