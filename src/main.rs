@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use closeout::check::RunOptions;
 use closeout::render::human::HumanReporter;
-use closeout::render::{self, Format, Style};
+use closeout::render::{self, Format, Style, Tee};
 use closeout::{
     collect_inputs, exit_code, Checker, Context, Evaluator, FailOn, PolicySet, PolicySource,
     Reporter, SnapshotResult, Summary,
@@ -38,9 +38,15 @@ struct CheckArgs {
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = FormatArg::Human)]
-    format: FormatArg,
+    /// Output format: human, json, jsonl, sarif, junit, github, csv, markdown.
+    /// Repeat it with --output to write several formats in one run.
+    #[arg(short, long, value_name = "FORMAT", default_value = "human", value_parser = parse_format)]
+    format: Vec<Format>,
+
+    /// Write the output to FILE instead of standard output. With several
+    /// --format, give one --output per format, in the same order.
+    #[arg(short, long, value_name = "FILE")]
+    output: Vec<PathBuf>,
 
     /// Evaluation time (RFC 3339), for reproducible verdicts [default: the clock].
     #[arg(long, value_name = "TIME")]
@@ -77,12 +83,6 @@ struct CheckArgs {
     /// No progress bar on standard error (it shows only on a terminal anyway).
     #[arg(long)]
     no_progress: bool,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-enum FormatArg {
-    Human,
-    Json,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -132,6 +132,24 @@ fn check(args: CheckArgs) -> ExitCode {
         .and_then(|c| c.parse().ok())
         .unwrap_or(100);
     let style = Style { color, width };
+    // --format X --output F pairs; a single format may go to standard output.
+    let targets: Vec<(Format, Option<PathBuf>)> = if args.output.is_empty()
+        && args.format.len() == 1
+    {
+        vec![(args.format[0], None)]
+    } else if args.format.len() == args.output.len() {
+        args.format
+            .iter()
+            .copied()
+            .zip(args.output.iter().cloned().map(Some))
+            .collect()
+    } else {
+        return fail(&format!(
+            "{} --format and {} --output: give one --output per --format (or one --format and no --output)",
+            args.format.len(),
+            args.output.len()
+        ));
+    };
     let evaluator =
         match PolicySet::load(&sources).and_then(|policies| Evaluator::new(policies, &context)) {
             Ok(evaluator) => evaluator,
@@ -142,19 +160,28 @@ fn check(args: CheckArgs) -> ExitCode {
             }
         };
     let inputs = collect_inputs(&args.paths);
-    let format = match args.format {
-        FormatArg::Human => Format::Human,
-        FormatArg::Json => Format::Json,
-    };
-    let stdout = io::BufWriter::new(io::stdout().lock());
-    let reporter: Box<dyn Reporter> = match format {
-        Format::Human => Box::new(HumanReporter::new(Box::new(stdout), style).quiet(args.quiet)),
-        _ => render::reporter(format, style, Box::new(stdout)),
-    };
+    let catalogue = evaluator.policies().catalogue.clone();
+    let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
+    for (format, path) in targets.iter().cloned() {
+        let out: Box<dyn Write> = match &path {
+            None => Box::new(io::BufWriter::new(io::stdout().lock())),
+            Some(path) => match std::fs::File::create(path) {
+                Ok(file) => Box::new(io::BufWriter::new(file)),
+                Err(err) => return fail(&format!("--output {}: {err}", path.display())),
+            },
+        };
+        reporters.push(match format {
+            Format::Human => Box::new(HumanReporter::new(out, style).quiet(args.quiet)),
+            _ => render::reporter_with(format, style, &catalogue, out),
+        });
+    }
+    let human_on_stdout = targets
+        .iter()
+        .any(|(f, p)| *f == Format::Human && p.is_none());
     // Machine formats keep stdout parseable; a one-line note per error goes to stderr.
     let mut reporter = ErrorNotes {
-        inner: reporter,
-        enabled: format != Format::Human,
+        inner: Box::new(Tee::new(reporters)),
+        enabled: !human_on_stdout,
     };
     let jobs = args
         .jobs
@@ -164,7 +191,7 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let options = RunOptions {
         jobs,
-        keep_text: format == Format::Human && !args.quiet,
+        keep_text: targets.iter().any(|(f, _)| *f == Format::Human) && !args.quiet,
     };
     let bar = (!args.no_progress && io::stderr().is_terminal()).then(progress_bar);
     let mut progress = |_: &SnapshotResult| {
@@ -200,6 +227,10 @@ fn progress_bar() -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+fn parse_format(name: &str) -> Result<Format, String> {
+    name.parse()
 }
 
 fn fail(message: &str) -> ExitCode {

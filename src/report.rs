@@ -47,6 +47,7 @@ impl Verdict {
 pub struct SnapshotResult {
     pub source: String,
     pub snapshot_id: Option<String>,
+    pub account_id: Option<String>,
     pub provider: Option<String>,
     pub verdict: Verdict,
     pub findings: Vec<Finding>,
@@ -165,6 +166,7 @@ impl SnapshotResult {
         SnapshotResult {
             source: snapshot.source.clone(),
             snapshot_id: Some(snapshot.snapshot_id.clone()),
+            account_id: snapshot.account_id.clone(),
             provider: Some(snapshot.provider.clone()),
             verdict,
             findings,
@@ -178,6 +180,7 @@ impl SnapshotResult {
         SnapshotResult {
             source: error.source.clone(),
             snapshot_id: error.snapshot_id.clone(),
+            account_id: None,
             provider: error.provider.clone(),
             verdict: Verdict::Error,
             findings: Vec::new(),

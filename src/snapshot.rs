@@ -23,6 +23,8 @@ pub struct Snapshot {
     pub document: Json,
     pub provider: String,
     pub snapshot_id: String,
+    /// `account.id`, for reports that list accounts.
+    pub account_id: Option<String>,
 }
 
 /// What went wrong with one input. A batch reports it and goes on.
@@ -251,6 +253,11 @@ impl SnapshotSchema {
         Ok(Snapshot {
             provider: field("provider").unwrap_or_default(),
             snapshot_id: field("snapshot_id").unwrap_or_default(),
+            account_id: document
+                .get("account")
+                .and_then(|a| a.get("id"))
+                .and_then(Json::as_str)
+                .map(str::to_owned),
             source,
             first_line,
             text,

@@ -1,17 +1,95 @@
-//! Renderers: one module per output format, each a [`Reporter`](crate::check::Reporter).
+//! Renderers: one module per output format, each a [`Reporter`], chosen by
+//! [`Format`].
+//!
+//! Streaming formats (`human`, `jsonl`, `github`, `csv`) write each result as it
+//! arrives. Document formats (`json`, `sarif`, `junit`, `markdown`) keep what
+//! they need of each result, which is small next to the snapshot, and write the
+//! whole document at `finish`.
 
+pub mod csv;
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod jsonl;
+pub mod junit;
+pub mod markdown;
+pub mod sarif;
 
+use std::fmt;
 use std::io::Write;
+use std::str::FromStr;
 
 use crate::check::Reporter;
+use crate::condition::Catalogue;
+use crate::snapshot::ErrorKind;
 
 /// The output formats of `closeout check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
+    /// Diagnostics with the snapshot's text underlined, for a terminal.
     Human,
+    /// One JSON document for the run (README, "JSON output").
     Json,
+    /// JSON Lines: one `{"type", "data"}` object per result as it is ready, then the summary.
+    Jsonl,
+    /// SARIF 2.1.0, for code-scanning dashboards.
+    Sarif,
+    /// JUnit XML: a test suite per snapshot, a test case per applicable condition.
+    Junit,
+    /// GitHub Actions workflow commands (`::error file=…::…`), shown as annotations.
+    Github,
+    /// One CSV row per finding and per error, for spreadsheets.
+    Csv,
+    /// A Markdown summary for a pull request or a ticket.
+    Markdown,
+}
+
+impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 8] = [
+        Format::Human,
+        Format::Json,
+        Format::Jsonl,
+        Format::Sarif,
+        Format::Junit,
+        Format::Github,
+        Format::Csv,
+        Format::Markdown,
+    ];
+
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Jsonl => "jsonl",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Github => "github",
+            Format::Csv => "csv",
+            Format::Markdown => "markdown",
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Format {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Format, String> {
+        Format::ALL
+            .into_iter()
+            .find(|format| format.name() == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                format!("unknown format {name:?} (expected {})", names.join(", "))
+            })
+    }
 }
 
 /// How human output looks.
@@ -22,14 +100,145 @@ pub struct Style {
     pub width: usize,
 }
 
-/// The reporter for a format, writing to `out`.
+/// The reporter for a format, writing to `out`, without the catalogue: SARIF
+/// and JUnit then describe only the conditions that tripped. Prefer
+/// [`reporter_with`].
 pub fn reporter<'w>(
     format: Format,
     style: Style,
     out: Box<dyn Write + 'w>,
 ) -> Box<dyn Reporter + 'w> {
+    reporter_with(format, style, &Catalogue::default(), out)
+}
+
+/// The reporter for a format, writing to `out`. SARIF lists every condition of
+/// `catalogue` as a rule, and JUnit makes a test case of every condition that
+/// applies to a snapshot, tripped or not.
+pub fn reporter_with<'w>(
+    format: Format,
+    style: Style,
+    catalogue: &Catalogue,
+    out: Box<dyn Write + 'w>,
+) -> Box<dyn Reporter + 'w> {
     match format {
         Format::Human => Box::new(human::HumanReporter::new(out, style)),
         Format::Json => Box::new(json::JsonReporter::new(out)),
+        Format::Jsonl => Box::new(jsonl::JsonlReporter::new(out)),
+        Format::Sarif => Box::new(sarif::SarifReporter::new(out, catalogue)),
+        Format::Junit => Box::new(junit::JunitReporter::new(out, catalogue)),
+        Format::Github => Box::new(github::GithubReporter::new(out)),
+        Format::Csv => Box::new(self::csv::CsvReporter::new(out)),
+        Format::Markdown => Box::new(markdown::MarkdownReporter::new(out)),
+    }
+}
+
+/// Hands every result to several reporters: one run, several `--format X
+/// --output FILE` pairs.
+pub struct Tee<'w> {
+    reporters: Vec<Box<dyn Reporter + 'w>>,
+}
+
+impl<'w> Tee<'w> {
+    pub fn new(reporters: Vec<Box<dyn Reporter + 'w>>) -> Self {
+        Tee { reporters }
+    }
+}
+
+impl Reporter for Tee<'_> {
+    fn report(
+        &mut self,
+        result: &crate::report::SnapshotResult,
+        text: Option<&str>,
+    ) -> std::io::Result<()> {
+        self.reporters
+            .iter_mut()
+            .try_for_each(|r| r.report(result, text))
+    }
+
+    fn finish(&mut self, summary: &crate::report::Summary) -> std::io::Result<()> {
+        self.reporters
+            .iter_mut()
+            .try_for_each(|r| r.finish(summary))
+    }
+}
+
+impl fmt::Debug for Tee<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tee")
+            .field("reporters", &self.reporters.len())
+            .finish()
+    }
+}
+
+/// Splits a result's source into the file and, for one line of a JSON Lines
+/// stream (`big.jsonl:12`), that line. Formats that point into files (SARIF,
+/// GitHub) need the file alone.
+pub(crate) fn split_source(source: &str) -> (&str, Option<usize>) {
+    if let Some((file, line)) = source.rsplit_once(':') {
+        if !file.is_empty() && !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) {
+            if let Ok(line) = line.parse() {
+                return (file, Some(line));
+            }
+        }
+    }
+    (source, None)
+}
+
+/// `FILE:LINE:COLUMN` for a position in a result's snapshot, as much of it as
+/// is known. For a line of a stream the file is named once: `big.jsonl:12:5`,
+/// not `big.jsonl:12:12:5`.
+pub(crate) fn file_position(source: &str, line: Option<usize>, column: Option<usize>) -> String {
+    let (file, stream_line) = split_source(source);
+    match (line.or(stream_line), column) {
+        (Some(line), Some(column)) => format!("{file}:{line}:{column}"),
+        (Some(line), None) => format!("{file}:{line}"),
+        (None, _) => file.to_string(),
+    }
+}
+
+/// The name an error kind has in the JSON report (`syntax`, `unknown_provider`, …).
+pub(crate) fn error_kind_name(kind: &ErrorKind) -> String {
+    serde_json::to_value(kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// A source path with forward slashes, as annotations and URIs want it on any OS.
+pub(crate) fn forward_slashes(path: &str) -> String {
+    path.replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_names_round_trip() {
+        for format in Format::ALL {
+            assert_eq!(format.name().parse::<Format>(), Ok(format));
+        }
+        assert!("xml".parse::<Format>().is_err());
+    }
+
+    #[test]
+    fn split_source_takes_a_line_suffix_only() {
+        assert_eq!(split_source("big.jsonl:12"), ("big.jsonl", Some(12)));
+        assert_eq!(split_source("<stdin>:3"), ("<stdin>", Some(3)));
+        assert_eq!(split_source("a/b.json"), ("a/b.json", None));
+        assert_eq!(split_source("C:\\x\\b.json"), ("C:\\x\\b.json", None));
+        assert_eq!(split_source("odd:name.json"), ("odd:name.json", None));
+        assert_eq!(split_source(":12"), (":12", None));
+    }
+
+    #[test]
+    fn file_positions_name_a_stream_line_once() {
+        assert_eq!(file_position("a.json", Some(3), Some(4)), "a.json:3:4");
+        assert_eq!(
+            file_position("big.jsonl:12", Some(12), Some(5)),
+            "big.jsonl:12:5"
+        );
+        assert_eq!(file_position("big.jsonl:12", None, None), "big.jsonl:12");
+        assert_eq!(file_position("a.json", None, Some(4)), "a.json");
     }
 }
