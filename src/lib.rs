@@ -15,12 +15,14 @@
 
 pub mod check;
 pub mod condition;
+pub mod coverage;
 pub mod eval;
 pub mod locate;
 pub mod policy;
 pub mod regotest;
 pub mod render;
 pub mod report;
+pub mod scaffold;
 pub mod snapshot;
 
 pub use check::{exit_code, Checker, FailOn, Reporter, RunOptions};

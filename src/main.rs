@@ -2,7 +2,7 @@
 //! the outcome of a run to the exit code contract (0 eligible, 1 blocked, 2 error).
 
 use std::io::{self, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -30,6 +30,152 @@ enum Command {
     /// Exit codes: 0 every snapshot eligible; 1 at least one blocked (or warned,
     /// with --fail-on warn); 2 any error (bad input, bad policy, bad usage).
     Check(CheckArgs),
+
+    /// Run the Rego unit tests of the packs and report condition coverage.
+    ///
+    /// Runs every `test_*` rule of every `*_test.rego` file, checks every fixture
+    /// (DIR/fixtures/, and fixtures/ for the bundled packs) against its
+    /// manifest.toml, and reports for each condition a fixture that trips it and
+    /// one that clears it. Exit 0 all pass, 1 a failure or coverage below the
+    /// threshold, 2 an error.
+    Test(TestArgs),
+
+    /// List the conditions of the loaded packs, from their annotations.
+    Conditions(ConditionsArgs),
+
+    /// Everything about one condition: what trips it, its remediation, its
+    /// order, its source and its rule.
+    Explain(ExplainArgs),
+
+    /// Only the ordered fix plan of one snapshot, as numbered steps.
+    Plan(PlanArgs),
+
+    /// Create a new policy pack: an annotated example condition, its tests and
+    /// a fixture pair, which pass `closeout test DIR/NAME` as written.
+    InitPack(InitPackArgs),
+}
+
+/// Which policy packs to load.
+#[derive(Debug, clap::Args)]
+struct PackArgs {
+    /// Also load the policy pack(s) in DIR (repeatable).
+    #[arg(long = "policy", value_name = "DIR")]
+    policies: Vec<PathBuf>,
+
+    /// Do not load the bundled policies (use only --policy packs).
+    #[arg(long)]
+    no_bundled: bool,
+}
+
+impl PackArgs {
+    fn sources(&self, extra: &[PathBuf]) -> Result<Vec<PolicySource>, String> {
+        let mut sources = Vec::new();
+        if !self.no_bundled {
+            sources.push(PolicySource::Bundled);
+        }
+        sources.extend(
+            self.policies
+                .iter()
+                .chain(extra)
+                .cloned()
+                .map(PolicySource::Dir),
+        );
+        if sources.is_empty() {
+            return Err("--no-bundled leaves no policies: name a pack with --policy DIR".into());
+        }
+        Ok(sources)
+    }
+
+    fn load(&self, extra: &[PathBuf]) -> Result<PolicySet, ExitCode> {
+        let sources = self.sources(extra).map_err(|m| fail(&m))?;
+        PolicySet::load(&sources).map_err(|error| {
+            eprint!("{}", render::human::policy_error(&error, plain_style()));
+            ExitCode::from(2)
+        })
+    }
+}
+
+#[derive(Debug, clap::Args)]
+struct TestArgs {
+    /// Policy pack directories to test besides the bundled ones.
+    #[arg(value_name = "POLICY_DIR")]
+    dirs: Vec<PathBuf>,
+
+    #[command(flatten)]
+    packs: PackArgs,
+
+    /// Only the tests whose name matches REGEX.
+    #[arg(long, value_name = "REGEX")]
+    run: Option<String>,
+
+    /// Print every test with its timing, and every condition's fixtures.
+    #[arg(short, long)]
+    verbose: bool,
+
+    /// Fail when fewer than PERCENT of the conditions are both tripped and cleared by a fixture.
+    #[arg(long, value_name = "PERCENT")]
+    coverage_threshold: Option<f64>,
+
+    /// Extra fixture directories (each with a manifest.toml).
+    #[arg(long, value_name = "DIR")]
+    fixtures: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+struct ConditionsArgs {
+    #[command(flatten)]
+    packs: PackArgs,
+
+    /// Only this provider's conditions (`common` for the common ones).
+    #[arg(long, value_name = "PROVIDER")]
+    provider: Option<String>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = CatalogueFormat::Table)]
+    format: CatalogueFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CatalogueFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, clap::Args)]
+struct ExplainArgs {
+    /// A condition id, e.g. TCC-003.
+    id: String,
+
+    #[command(flatten)]
+    packs: PackArgs,
+}
+
+#[derive(Debug, clap::Args)]
+struct PlanArgs {
+    /// One snapshot file.
+    snapshot: PathBuf,
+
+    #[command(flatten)]
+    packs: PackArgs,
+
+    /// Evaluation time (RFC 3339) [default: the clock].
+    #[arg(long, value_name = "TIME")]
+    now: Option<String>,
+
+    /// GEN-001: the oldest a snapshot's export may be, in days.
+    #[arg(long, value_name = "DAYS", default_value_t = 7)]
+    max_export_age: u32,
+}
+
+#[derive(Debug, clap::Args)]
+struct InitPackArgs {
+    /// The provider name: lowercase letters, digits and `_` (package closeout.NAME).
+    name: String,
+
+    /// Where to create the pack (it goes in DIR/NAME).
+    #[arg(long, value_name = "DIR", default_value = "policies")]
+    dir: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -60,13 +206,8 @@ struct CheckArgs {
     #[arg(long, value_name = "DAYS", default_value_t = 7)]
     max_export_age: u32,
 
-    /// Also load the policy pack(s) in DIR (repeatable).
-    #[arg(long = "policy", value_name = "DIR")]
-    policies: Vec<PathBuf>,
-
-    /// Do not load the bundled policies (use only --policy packs).
-    #[arg(long)]
-    no_bundled: bool,
+    #[command(flatten)]
+    packs: PackArgs,
 
     /// Colour in human output.
     #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
@@ -102,6 +243,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Test(args) => test(args),
+        Command::Conditions(args) => conditions(args),
+        Command::Explain(args) => explain(args),
+        Command::Plan(args) => plan(args),
+        Command::InitPack(args) => init_pack(args),
     }
 }
 
@@ -114,14 +260,10 @@ fn check(args: CheckArgs) -> ExitCode {
         Ok(context) => context,
         Err(message) => return fail(&format!("--now: {message}")),
     };
-    let mut sources = Vec::new();
-    if !args.no_bundled {
-        sources.push(PolicySource::Bundled);
-    }
-    sources.extend(args.policies.iter().cloned().map(PolicySource::Dir));
-    if sources.is_empty() {
-        return fail("--no-bundled leaves no policies: name a pack with --policy DIR");
-    }
+    let sources = match args.packs.sources(&[]) {
+        Ok(sources) => sources,
+        Err(message) => return fail(&message),
+    };
     let color = match args.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
@@ -227,6 +369,259 @@ fn progress_bar() -> indicatif::ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+fn plain_style() -> Style {
+    Style {
+        color: false,
+        width: 100,
+    }
+}
+
+fn context(now: Option<&str>, max_export_age: u32) -> Result<Context, ExitCode> {
+    match now {
+        Some(now) => Context::at(now, max_export_age).map_err(|m| fail(&format!("--now: {m}"))),
+        None => Ok(Context::now(max_export_age)),
+    }
+}
+
+fn test(args: TestArgs) -> ExitCode {
+    let policies = match args.packs.load(&args.dirs) {
+        Ok(policies) => policies,
+        Err(code) => return code,
+    };
+    let filter = match args.run.as_deref().map(regex::Regex::new).transpose() {
+        Ok(filter) => filter,
+        Err(err) => return fail(&format!("--run: {err}")),
+    };
+    let Ok(clock) = context(None, 7) else {
+        return ExitCode::from(2);
+    };
+    let outcomes = match closeout::regotest::run_tests(&policies, &clock) {
+        Ok(outcomes) => outcomes,
+        Err(error) => {
+            eprint!("{}", render::human::policy_error(&error, plain_style()));
+            return ExitCode::from(2);
+        }
+    };
+    let mut out = String::new();
+    let (mut passed, mut failed) = (0, 0);
+    for outcome in outcomes
+        .iter()
+        .filter(|o| filter.as_ref().is_none_or(|f| f.is_match(&o.name)))
+    {
+        if outcome.passed {
+            passed += 1;
+        } else {
+            failed += 1;
+        }
+        if args.verbose || !outcome.passed {
+            let mark = if outcome.passed { "PASS" } else { "FAIL" };
+            out.push_str(&format!(
+                "{mark} {} ({:.2} ms)\n",
+                outcome.name,
+                outcome.duration.as_secs_f64() * 1000.0
+            ));
+            if let (false, Some(detail)) = (outcome.passed, &outcome.detail) {
+                out.push_str(&format!("     {} in {}\n", detail, outcome.file));
+            }
+        }
+    }
+    out.push_str(&format!("Rego tests: {passed} passed, {failed} failed\n"));
+    if passed + failed == 0 {
+        print!("{out}");
+        return fail("no Rego test ran: a pack needs *_test.rego files with test_* rules");
+    }
+
+    // Fixtures: each pack directory's fixtures/, the repository's for bundled packs.
+    let mut dirs: Vec<PathBuf> = args.fixtures.clone();
+    for dir in args.packs.policies.iter().chain(&args.dirs) {
+        if dir.join("fixtures").is_dir() {
+            dirs.push(dir.join("fixtures"));
+        }
+    }
+    if !args.packs.no_bundled && Path::new("fixtures").is_dir() {
+        dirs.push(PathBuf::from("fixtures"));
+    }
+    let fixtures = match closeout::coverage::find_fixtures(&dirs) {
+        Ok(fixtures) => fixtures,
+        Err(message) => return fail(&message),
+    };
+    let mut outcomes_by_fixture = Vec::new();
+    let mut times: Vec<Option<String>> = fixtures.iter().map(|f| f.now.clone()).collect();
+    times.sort();
+    times.dedup();
+    for now in times {
+        let Ok(context) = context(now.as_deref(), 7) else {
+            return ExitCode::from(2);
+        };
+        let evaluator = match Evaluator::new(policies.clone(), &context) {
+            Ok(evaluator) => evaluator,
+            Err(error) => {
+                eprint!("{}", render::human::policy_error(&error, plain_style()));
+                return ExitCode::from(2);
+            }
+        };
+        let group: Vec<&closeout::coverage::Fixture> =
+            fixtures.iter().filter(|f| f.now == now).collect();
+        outcomes_by_fixture.extend(closeout::coverage::check_fixtures(
+            &mut Checker::new(evaluator),
+            &group,
+        ));
+    }
+    let mut fixture_failures = 0;
+    for outcome in &outcomes_by_fixture {
+        if let Some(problem) = &outcome.problem {
+            fixture_failures += 1;
+            out.push_str(&format!(
+                "FAIL fixture {}: {problem}\n",
+                outcome.path.display()
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "Fixtures: {} passed, {fixture_failures} failed\n",
+        outcomes_by_fixture.len() - fixture_failures
+    ));
+    let texts: Vec<&str> = policies.tests.iter().map(|t| &*t.text).collect();
+    let mut coverage =
+        closeout::coverage::coverage(&policies.catalogue, &outcomes_by_fixture, &texts);
+    // Named packs are what is being tested: their conditions make the coverage.
+    if !args.dirs.is_empty() {
+        let in_named = |file: &str| args.dirs.iter().any(|d| Path::new(file).starts_with(d));
+        coverage.retain(|c| {
+            policies
+                .catalogue
+                .get(&c.id)
+                .is_some_and(|cond| in_named(&cond.file))
+        });
+    }
+    let covered = coverage.iter().filter(|c| c.covered()).count();
+    out.push_str(
+        "Condition coverage (a fixture trips it / a fixture clears it / Rego tests naming it):\n",
+    );
+    for c in &coverage {
+        if args.verbose || !c.covered() {
+            let first = |paths: &[PathBuf]| {
+                paths
+                    .first()
+                    .map_or("none".to_string(), |p| p.display().to_string())
+            };
+            out.push_str(&format!(
+                "  {:<8} trips: {}  clears: {}  tests: {}\n",
+                c.id,
+                first(&c.tripped_by),
+                first(&c.cleared_by),
+                c.tests
+            ));
+        }
+    }
+    let percent = if coverage.is_empty() {
+        0.0
+    } else {
+        100.0 * covered as f64 / coverage.len() as f64
+    };
+    out.push_str(&format!(
+        "Coverage: {covered} of {} conditions tripped and cleared by a fixture ({percent:.1}%)\n",
+        coverage.len()
+    ));
+    let below = args.coverage_threshold.is_some_and(|t| percent < t);
+    if below {
+        out.push_str(&format!(
+            "coverage {percent:.1}% is below the threshold {:.1}%\n",
+            args.coverage_threshold.unwrap_or_default()
+        ));
+    }
+    print!("{out}");
+    if failed > 0 || fixture_failures > 0 || below {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn conditions(args: ConditionsArgs) -> ExitCode {
+    let policies = match args.packs.load(&[]) {
+        Ok(policies) => policies,
+        Err(code) => return code,
+    };
+    let selected = render::conditions::select(&policies.catalogue, args.provider.as_deref());
+    if selected.is_empty() {
+        let providers = policies.providers().join(", ");
+        return fail(&format!(
+            "no condition for provider {:?} (packs loaded for: {providers}, and common)",
+            args.provider.unwrap_or_default()
+        ));
+    }
+    let text = match args.format {
+        CatalogueFormat::Table => render::conditions::table(&selected),
+        CatalogueFormat::Json => render::conditions::json(&policies.catalogue, &selected),
+        CatalogueFormat::Markdown => render::conditions::markdown(&selected),
+    };
+    print!("{text}");
+    ExitCode::SUCCESS
+}
+
+fn explain(args: ExplainArgs) -> ExitCode {
+    let policies = match args.packs.load(&[]) {
+        Ok(policies) => policies,
+        Err(code) => return code,
+    };
+    match render::conditions::explain(&policies.catalogue, &args.id) {
+        Some(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        None => fail(&format!(
+            "no loaded pack declares condition {}: see `closeout conditions`",
+            args.id
+        )),
+    }
+}
+
+fn plan(args: PlanArgs) -> ExitCode {
+    let policies = match args.packs.load(&[]) {
+        Ok(policies) => policies,
+        Err(code) => return code,
+    };
+    let Ok(context) = context(args.now.as_deref(), args.max_export_age) else {
+        return ExitCode::from(2);
+    };
+    let evaluator = match Evaluator::new(policies, &context) {
+        Ok(evaluator) => evaluator,
+        Err(error) => {
+            eprint!("{}", render::human::policy_error(&error, plain_style()));
+            return ExitCode::from(2);
+        }
+    };
+    let (result, _) = Checker::new(evaluator).check_file(&args.snapshot);
+    if let Some(error) = &result.error {
+        return fail(&format!("{}: {}", result.error_location(), error.message));
+    }
+    print!("{}", render::conditions::plan(&result));
+    match result.verdict {
+        closeout::Verdict::Blocked => ExitCode::from(1),
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+fn init_pack(args: InitPackArgs) -> ExitCode {
+    let dir = args.dir.join(&args.name);
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+    match closeout::scaffold::write_pack(&dir, &args.name, &today) {
+        Ok(files) => {
+            for file in files {
+                println!("created {}", file.display());
+            }
+            println!(
+                "\nNext: edit {0}/{1}.rego, then run `closeout test {0}` (or `closeout check --policy {0} SNAPSHOT`).",
+                dir.display(),
+                args.name
+            );
+            ExitCode::SUCCESS
+        }
+        Err(message) => fail(&message),
+    }
 }
 
 fn parse_format(name: &str) -> Result<Format, String> {

@@ -6,6 +6,7 @@
 //! they need of each result, which is small next to the snapshot, and write the
 //! whole document at `finish`.
 
+pub mod conditions;
 pub mod csv;
 pub mod github;
 pub mod human;

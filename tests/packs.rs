@@ -1,0 +1,169 @@
+//! Policy packs beyond the bundled ones: scaffolding, testing, the generated
+//! catalogue document, and the commands that explain conditions.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn closeout(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_closeout"))
+        .current_dir(cwd)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("closeout-packs-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn docs_conditions_md_is_up_to_date() {
+    let output = closeout(&root(), &["conditions", "--format", "markdown"]);
+    assert_eq!(output.status.code(), Some(0));
+    let committed = std::fs::read_to_string(root().join("docs/conditions.md")).unwrap();
+    assert!(
+        committed == String::from_utf8(output.stdout).unwrap(),
+        "docs/conditions.md is out of date: run `cargo run -- conditions --format markdown > docs/conditions.md`"
+    );
+}
+
+#[test]
+fn a_scaffolded_pack_passes_its_tests_and_checks_its_fixtures() {
+    let dir = tempdir("init");
+    let created = closeout(&dir, &["init-pack", "acme", "--dir", "packs"]);
+    assert_eq!(
+        created.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let tested = closeout(&dir, &["test", "packs/acme"]);
+    let report = String::from_utf8_lossy(&tested.stdout);
+    assert_eq!(tested.status.code(), Some(0), "{report}");
+    assert!(report.contains("Fixtures: 2 passed, 0 failed"), "{report}");
+    assert!(
+        report.contains("Coverage: 1 of 1 conditions tripped and cleared by a fixture (100.0%)"),
+        "{report}"
+    );
+    // The pack needs no Rust change: check serves its provider at once.
+    let checked = closeout(
+        &dir,
+        &[
+            "check",
+            "--policy",
+            "packs/acme",
+            "packs/acme/fixtures",
+            "--format",
+            "json",
+            "--now",
+            "2026-01-01T00:00:00Z",
+            "--max-export-age",
+            "100000",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&checked.stdout).unwrap();
+    let verdicts: Vec<&str> = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["blocked", "eligible"]);
+    // A second init into the same place refuses to overwrite.
+    assert_eq!(
+        closeout(&dir, &["init-pack", "acme", "--dir", "packs"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn a_broken_pack_fails_its_tests_its_fixtures_and_the_coverage_threshold() {
+    let dir = tempdir("broken");
+    assert_eq!(
+        closeout(&dir, &["init-pack", "acme", "--dir", "packs"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let policy = dir.join("packs/acme/acme.rego");
+    let text = std::fs::read_to_string(&policy)
+        .unwrap()
+        .replace("invoice.amount_due > 0", "invoice.amount_due > 1000");
+    std::fs::write(&policy, text).unwrap();
+    let tested = closeout(&dir, &["test", "packs/acme", "--coverage-threshold", "100"]);
+    let report = String::from_utf8_lossy(&tested.stdout);
+    assert_eq!(tested.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("FAIL data.closeout.acme_test.test_unpaid_invoice_trips"),
+        "{report}"
+    );
+    assert!(
+        report.contains("FAIL fixture packs/acme/fixtures/blocked-unpaid-invoice.json"),
+        "{report}"
+    );
+    assert!(report.contains("below the threshold"), "{report}");
+}
+
+#[test]
+fn the_bundled_packs_are_fully_covered() {
+    let tested = closeout(&root(), &["test", "--coverage-threshold", "100"]);
+    let report = String::from_utf8_lossy(&tested.stdout);
+    assert_eq!(tested.status.code(), Some(0), "{report}");
+    assert!(report.contains(" failed\nFixtures: "), "{report}");
+    assert!(
+        report.contains("Rego tests: ") && report.contains(", 0 failed\nFixtures: "),
+        "{report}"
+    );
+}
+
+#[test]
+fn run_filters_tests_by_name() {
+    let tested = closeout(&root(), &["test", "--run", "ukfast_test", "-v"]);
+    let report = String::from_utf8_lossy(&tested.stdout);
+    let lines: Vec<&str> = report.lines().filter(|l| l.starts_with("PASS ")).collect();
+    assert!(!lines.is_empty());
+    assert!(lines.iter().all(|l| l.contains("ukfast_test")), "{report}");
+}
+
+#[test]
+fn explain_and_plan_answer_from_the_annotations() {
+    let explained = closeout(&root(), &["explain", "APT-005"]);
+    let text = String::from_utf8_lossy(&explained.stdout);
+    assert!(text.contains("Fix first: APT-001, APT-004"), "{text}");
+    assert!(text.contains("Fix after it: APT-006, APT-007"), "{text}");
+    assert!(
+        text.contains("Rule: policies/aptible/aptible.rego:"),
+        "{text}"
+    );
+    assert_eq!(
+        closeout(&root(), &["explain", "NOPE-001"]).status.code(),
+        Some(2)
+    );
+    let planned = closeout(
+        &root(),
+        &[
+            "plan",
+            "fixtures/tencentcloud/blocked-live-account.json",
+            "--now",
+            "2026-11-21T00:00:00Z",
+        ],
+    );
+    let steps: Vec<String> = String::from_utf8_lossy(&planned.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(". [").map(|(_, rest)| rest[..7].to_string()))
+        .collect();
+    assert_eq!(
+        steps,
+        ["TCC-001", "TCC-002", "TCC-003", "TCC-004", "TCC-006", "TCC-005", "TCC-007"]
+    );
+    assert_eq!(planned.status.code(), Some(1));
+}
