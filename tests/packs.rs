@@ -167,3 +167,33 @@ fn explain_and_plan_answer_from_the_annotations() {
     );
     assert_eq!(planned.status.code(), Some(1));
 }
+
+#[test]
+fn the_example_aws_pack_needs_no_rust_change() {
+    let tested = closeout(
+        &root(),
+        &["test", "docs/examples/aws", "--coverage-threshold", "100"],
+    );
+    let report = String::from_utf8_lossy(&tested.stdout);
+    assert_eq!(tested.status.code(), Some(0), "{report}");
+    assert!(
+        report.contains("Fixtures: ") && report.contains(" passed, 0 failed\nCondition coverage"),
+        "{report}"
+    );
+    let checked = closeout(
+        &root(),
+        &[
+            "check",
+            "--policy",
+            "docs/examples/aws",
+            "docs/examples/aws/fixtures",
+            "--now",
+            "2026-11-21T00:00:00Z",
+            "--format",
+            "json",
+        ],
+    );
+    let json: serde_json::Value = serde_json::from_slice(&checked.stdout).unwrap();
+    assert_eq!(json["summary"]["errors"], 0);
+    assert!(json["summary"]["by_condition"]["AWS-001"].as_u64().unwrap() >= 1);
+}
