@@ -15,8 +15,11 @@ use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex};
 
 use crate::eval::Evaluator;
-use crate::report::{SnapshotResult, Summary};
+use chrono::NaiveDate;
+
+use crate::report::{SnapshotResult, Summary, WaiverContext};
 use crate::snapshot::{ErrorKind, Input, InputError, SnapshotSchema};
+use crate::waiver::Waivers;
 
 /// Receives results in input order. Streaming formats write at once; document
 /// formats keep the (small) results and write at `finish`.
@@ -72,6 +75,16 @@ impl Default for RunOptions {
 pub struct Checker {
     evaluator: Evaluator,
     schema: &'static SnapshotSchema,
+    settings: Settings,
+}
+
+/// What every worker needs besides its evaluator; cheap to clone.
+#[derive(Clone, Default)]
+struct Settings {
+    /// The run's waivers and the day they are judged on.
+    waivers: Option<(Arc<Waivers>, NaiveDate)>,
+    /// Compute each snapshot's SHA-256 (for the audit log).
+    digest: bool,
 }
 
 /// One snapshot to check, numbered in input order.
@@ -104,7 +117,20 @@ impl Checker {
         Checker {
             evaluator,
             schema: SnapshotSchema::v1(),
+            settings: Settings::default(),
         }
+    }
+
+    /// Applies `waivers` to every finding, judging expiry on `today`.
+    pub fn with_waivers(mut self, waivers: Waivers, today: NaiveDate) -> Checker {
+        self.settings.waivers = Some((Arc::new(waivers), today));
+        self
+    }
+
+    /// Records each snapshot's SHA-256 in its result, for an audit log.
+    pub fn with_digests(mut self, digest: bool) -> Checker {
+        self.settings.digest = digest;
+        self
     }
 
     /// Checks one snapshot file; returns its result and, when it was read, its text.
@@ -112,6 +138,7 @@ impl Checker {
         Self::check_work(
             &mut self.evaluator,
             self.schema,
+            &self.settings,
             Work::File(path.to_path_buf()),
         )
     }
@@ -119,6 +146,7 @@ impl Checker {
     fn check_work(
         evaluator: &mut Evaluator,
         schema: &SnapshotSchema,
+        settings: &Settings,
         work: Work,
     ) -> (SnapshotResult, Option<Arc<str>>) {
         let loaded = match work {
@@ -130,14 +158,26 @@ impl Checker {
             Ok(snapshot) => snapshot,
             Err(error) => return (SnapshotResult::failed(&error), error.text.clone()),
         };
-        match evaluator.evaluate(&snapshot) {
-            Ok(raw) => {
-                let result =
-                    SnapshotResult::checked(&snapshot, raw, &evaluator.policies().catalogue);
-                (result, Some(snapshot.text))
-            }
-            Err(error) => (SnapshotResult::failed(&error), Some(snapshot.text)),
+        let waivers = settings
+            .waivers
+            .as_ref()
+            .map(|(waivers, today)| WaiverContext {
+                waivers,
+                today: *today,
+            });
+        let mut result = match evaluator.evaluate(&snapshot) {
+            Ok(raw) => SnapshotResult::checked_with(
+                &snapshot,
+                raw,
+                &evaluator.policies().catalogue,
+                waivers,
+            ),
+            Err(error) => SnapshotResult::failed(&error),
+        };
+        if settings.digest {
+            result.snapshot_sha256 = Some(crate::audit::sha256_hex(snapshot.text.as_bytes()));
         }
+        (result, Some(snapshot.text))
     }
 
     /// Checks every input, reporting each result in input order as it completes.
@@ -157,6 +197,7 @@ impl Checker {
         let (token_tx, token_rx) = sync_channel::<()>(window);
         let job_rx = Arc::new(Mutex::new(job_rx));
         let schema = self.schema;
+        let settings = &self.settings;
         std::thread::scope(|scope| {
             scope.spawn(move || read_inputs(inputs, &job_tx, &token_tx));
             for _ in 0..jobs {
@@ -164,14 +205,22 @@ impl Checker {
                 let done_tx = done_tx.clone();
                 let mut evaluator = self.evaluator.clone();
                 scope.spawn(move || {
-                    work(&mut evaluator, schema, &job_rx, &done_tx, options.keep_text)
+                    work(
+                        &mut evaluator,
+                        schema,
+                        settings,
+                        &job_rx,
+                        &done_tx,
+                        options.keep_text,
+                    )
                 });
             }
             // Only the workers hold these now: when the reporter stops early the
             // receivers below are dropped and every thread sees its channel close.
             drop(done_tx);
             drop(job_rx);
-            report_in_order(done_rx, token_rx, reporter, progress)
+            let waivers = settings.waivers.as_ref().map(|(w, _)| w.as_ref());
+            report_in_order(done_rx, token_rx, reporter, progress, waivers)
         })
     }
 }
@@ -270,6 +319,7 @@ fn read_lines(name: &str, reader: impl Read, send: &mut dyn FnMut(Work) -> bool)
 fn work(
     evaluator: &mut Evaluator,
     schema: &SnapshotSchema,
+    settings: &Settings,
     jobs: &Mutex<Receiver<Job>>,
     done: &SyncSender<Done>,
     keep_text: bool,
@@ -282,7 +332,7 @@ fn work(
         let Ok(Job { seq, work }) = job else { return };
         // A line of a stream is not worth quoting: it is one long line.
         let whole_file = matches!(work, Work::File(_));
-        let (result, text) = Checker::check_work(evaluator, schema, work);
+        let (result, text) = Checker::check_work(evaluator, schema, settings, work);
         let text = text.filter(|_| keep_text && whole_file);
         if done.send(Done { seq, result, text }).is_err() {
             return;
@@ -296,6 +346,7 @@ fn report_in_order(
     window: Receiver<()>,
     reporter: &mut dyn Reporter,
     progress: &mut dyn FnMut(&SnapshotResult),
+    waivers: Option<&Waivers>,
 ) -> io::Result<Summary> {
     let mut summary = Summary::default();
     let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
@@ -309,6 +360,9 @@ fn report_in_order(
             let _ = window.recv();
             next += 1;
         }
+    }
+    if let Some(waivers) = waivers {
+        summary.waivers.finish(waivers);
     }
     reporter.finish(&summary)?;
     Ok(summary)

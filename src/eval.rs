@@ -16,6 +16,8 @@ pub struct Context {
     pub now_ns: i64,
     /// GEN-001: how old an export may be.
     pub max_export_age_days: u32,
+    /// Extra data from closeout.toml's `[defaults.data]`, at `data.closeout.config`.
+    pub config: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Context {
@@ -31,6 +33,7 @@ impl Context {
             now: time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
             now_ns,
             max_export_age_days,
+            config: serde_json::Map::new(),
         })
     }
 
@@ -42,11 +45,14 @@ impl Context {
 
     pub(crate) fn as_data(&self) -> serde_json::Value {
         serde_json::json!({
-            "closeout": { "context": {
-                "now": self.now,
-                "now_ns": self.now_ns,
-                "max_export_age_days": self.max_export_age_days,
-            }}
+            "closeout": {
+                "context": {
+                    "now": self.now,
+                    "now_ns": self.now_ns,
+                    "max_export_age_days": self.max_export_age_days,
+                },
+                "config": self.config,
+            }
         })
     }
 }

@@ -13,8 +13,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 
+pub mod audit;
 pub mod check;
 pub mod condition;
+pub mod config;
 pub mod coverage;
 pub mod eval;
 pub mod locate;
@@ -24,6 +26,7 @@ pub mod render;
 pub mod report;
 pub mod scaffold;
 pub mod snapshot;
+pub mod waiver;
 
 pub use check::{exit_code, Checker, FailOn, Reporter, RunOptions};
 pub use condition::{Catalogue, Condition, Kind};

@@ -7,9 +7,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use closeout::audit::{AuditLog, AuditRecord, AuditRun};
 use closeout::check::RunOptions;
+use closeout::config::Config;
 use closeout::render::human::HumanReporter;
 use closeout::render::{self, Format, Style, Tee};
+use closeout::waiver::Waivers;
 use closeout::{
     collect_inputs, exit_code, Checker, Context, Evaluator, FailOn, PolicySet, PolicySource,
     Reporter, SnapshotResult, Summary,
@@ -198,13 +201,22 @@ struct CheckArgs {
     #[arg(long, value_name = "TIME")]
     now: Option<String>,
 
-    /// Which findings fail the run (exit code 1).
-    #[arg(long, value_enum, default_value_t = FailOnArg::Block)]
-    fail_on: FailOnArg,
+    /// Which findings fail the run (exit code 1) [default: block, or closeout.toml's].
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOnArg>,
 
-    /// GEN-001: the oldest a snapshot's export may be, in days.
-    #[arg(long, value_name = "DAYS", default_value_t = 7)]
-    max_export_age: u32,
+    /// GEN-001: the oldest a snapshot's export may be, in days [default: 7, or closeout.toml's].
+    #[arg(long, value_name = "DAYS")]
+    max_export_age: Option<u32>,
+
+    /// The configuration file (waivers, defaults) [default: ./closeout.toml when it exists].
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    /// Append one JSON line per snapshot to FILE: digest, verdict, finding ids,
+    /// waivers applied, policy digest, version and evaluation time.
+    #[arg(long, value_name = "FILE")]
+    audit_log: Option<PathBuf>,
 
     #[command(flatten)]
     packs: PackArgs,
@@ -252,18 +264,39 @@ fn main() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    let context = match &args.now {
-        Some(now) => Context::at(now, args.max_export_age),
-        None => Ok(Context::now(args.max_export_age)),
+    let config = match &args.config {
+        Some(path) => Config::load(path).map(Some),
+        None => Config::discover(Path::new(".")),
     };
-    let context = match context {
-        Ok(context) => context,
-        Err(message) => return fail(&format!("--now: {message}")),
+    let config = match config {
+        Ok(config) => config,
+        Err(error) => {
+            eprint!("{}", render::human::diagnostic(&error, plain_style()));
+            return ExitCode::from(2);
+        }
     };
-    let sources = match args.packs.sources(&[]) {
+    let defaults = config
+        .as_ref()
+        .map(|c| c.defaults.clone())
+        .unwrap_or_default();
+    let max_age = args
+        .max_export_age
+        .or(defaults.max_export_age_days)
+        .unwrap_or(7);
+    let Ok(mut context) = context(args.now.as_deref(), max_age) else {
+        return ExitCode::from(2);
+    };
+    context.config = defaults.data.clone();
+    let fail_on = match (args.fail_on, defaults.fail_on) {
+        (Some(FailOnArg::Warn), _) => FailOn::Warn,
+        (Some(FailOnArg::Block), _) => FailOn::Block,
+        (None, from_config) => from_config.unwrap_or_default(),
+    };
+    let mut sources = match args.packs.sources(&[]) {
         Ok(sources) => sources,
         Err(message) => return fail(&message),
     };
+    sources.extend(defaults.policy_sources());
     let color = match args.color {
         ColorArg::Always => true,
         ColorArg::Never => false,
@@ -317,6 +350,20 @@ fn check(args: CheckArgs) -> ExitCode {
             _ => render::reporter_with(format, style, &catalogue, out),
         });
     }
+    if let Some(path) = &args.audit_log {
+        let log = match AuditLog::open_append(path) {
+            Ok(log) => log,
+            Err(err) => return fail(&format!("--audit-log {}: {err}", path.display())),
+        };
+        let run = AuditRun {
+            policy_digest: closeout::audit::policy_set_digest(evaluator.policies()),
+            config_sha256: config
+                .as_ref()
+                .map(|c| closeout::audit::sha256_hex(c.text.as_bytes())),
+            evaluated_at: context.now.clone(),
+        };
+        reporters.push(Box::new(Audit { log, run }));
+    }
     let human_on_stdout = targets
         .iter()
         .any(|(f, p)| *f == Format::Human && p.is_none());
@@ -341,17 +388,29 @@ fn check(args: CheckArgs) -> ExitCode {
             bar.inc(1);
         }
     };
-    let mut checker = Checker::new(evaluator);
+    let mut checker = Checker::new(evaluator).with_digests(args.audit_log.is_some());
+    if let Some(config) = &config {
+        let issues = config.check_ids(|id| catalogue.get(id).is_some());
+        if let Some(issue) = issues.first() {
+            let error = config.issue_error(issue);
+            eprint!("{}", render::human::diagnostic(&error, plain_style()));
+            return ExitCode::from(2);
+        }
+        let today = match closeout::waiver::waiver_day(&context.now) {
+            Ok(today) => today,
+            Err(message) => return fail(&message),
+        };
+        checker = checker.with_waivers(Waivers::new(&config.waivers), today);
+    }
     let outcome = checker.run(&inputs, options, &mut reporter, &mut progress);
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
     match outcome {
         Ok(summary) => {
-            let fail_on = match args.fail_on {
-                FailOnArg::Block => FailOn::Block,
-                FailOnArg::Warn => FailOn::Warn,
-            };
+            for stale in &summary.waivers.stale {
+                eprintln!("warning: {}", stale.message());
+            }
             ExitCode::from(exit_code(&summary, fail_on))
         }
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(2),
@@ -631,6 +690,27 @@ fn parse_format(name: &str) -> Result<Format, String> {
 fn fail(message: &str) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(2)
+}
+
+/// Appends one audit record per snapshot.
+struct Audit {
+    log: AuditLog,
+    run: AuditRun,
+}
+
+impl Reporter for Audit {
+    fn report(&mut self, result: &SnapshotResult, _text: Option<&str>) -> io::Result<()> {
+        let notes = result
+            .findings
+            .iter()
+            .filter_map(|f| f.waiver.as_ref().map(|w| (f.id.as_str(), w)));
+        let record = AuditRecord::new(result, result.snapshot_sha256.clone(), notes, &self.run);
+        self.log.write(&record)
+    }
+
+    fn finish(&mut self, _summary: &Summary) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Passes results through and notes each input error on standard error.

@@ -9,6 +9,7 @@ use crate::condition::{Catalogue, Kind};
 use crate::eval::RawFinding;
 use crate::locate::{Locator, Span};
 use crate::snapshot::{ErrorKind, InputError, Snapshot};
+use crate::waiver::{object_id_at, WaiverNote, WaiverStatus, WaiverSummary, Waivers};
 
 /// The version of the JSON report's shape.
 pub const REPORT_VERSION: u32 = 1;
@@ -53,6 +54,9 @@ pub struct SnapshotResult {
     pub findings: Vec<Finding>,
     pub plan: Vec<PlanStep>,
     pub error: Option<ErrorInfo>,
+    /// SHA-256 of the snapshot's text, when an audit log asks for it.
+    #[serde(skip)]
+    pub snapshot_sha256: Option<String>,
 }
 
 /// One condition tripped by one value of the snapshot.
@@ -70,6 +74,11 @@ pub struct Finding {
     pub line: Option<usize>,
     pub column: Option<usize>,
     pub source_doc: String,
+    /// The waiver from closeout.toml that covers this finding, if any. An
+    /// applied one keeps the finding out of the verdict and the plan; an
+    /// expired one no longer applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverNote>,
     /// The part of the text a human report underlines.
     #[serde(skip)]
     pub label: Option<Span>,
@@ -105,8 +114,12 @@ pub struct Summary {
     pub errors: usize,
     /// Snapshots with at least one warn finding.
     pub warned: usize,
-    /// For each condition id, how many snapshots it tripped.
+    /// For each condition id, how many snapshots it tripped (waived findings
+    /// not counted).
     pub by_condition: BTreeMap<String, usize>,
+    /// Waivers applied, expired, and those that matched nothing (stale).
+    #[serde(skip_serializing_if = "WaiverSummary::is_unused")]
+    pub waivers: WaiverSummary,
 }
 
 impl Summary {
@@ -117,10 +130,22 @@ impl Summary {
             Verdict::Blocked => self.blocked += 1,
             Verdict::Error => self.errors += 1,
         }
-        if result.findings.iter().any(|f| f.kind == Kind::Warn) {
+        if result
+            .findings
+            .iter()
+            .any(|f| f.kind == Kind::Warn && !f.is_waived())
+        {
             self.warned += 1;
         }
-        let mut ids: Vec<&str> = result.findings.iter().map(|f| f.id.as_str()).collect();
+        for note in result.findings.iter().filter_map(|f| f.waiver.as_ref()) {
+            self.waivers.record(note);
+        }
+        let mut ids: Vec<&str> = result
+            .findings
+            .iter()
+            .filter(|f| !f.is_waived())
+            .map(|f| f.id.as_str())
+            .collect();
         ids.sort_unstable();
         ids.dedup();
         for id in ids {
@@ -129,12 +154,51 @@ impl Summary {
     }
 }
 
+impl Finding {
+    /// The message, and the waiver that covers it, if any: what every format
+    /// shows for a waived finding.
+    pub fn message_with_waiver(&self) -> String {
+        match &self.waiver {
+            Some(w) if self.is_waived() => format!(
+                "{} (waived by {} until {}: {})",
+                self.message, w.approved_by, w.expires, w.reason
+            ),
+            Some(w) => format!("{} (its waiver expired {})", self.message, w.expires),
+            None => self.message.clone(),
+        }
+    }
+
+    /// Covered by a waiver that still applies.
+    pub fn is_waived(&self) -> bool {
+        self.waiver
+            .as_ref()
+            .is_some_and(|w| w.status == WaiverStatus::Applied)
+    }
+}
+
+/// The waivers of a run and the day they are judged on.
+#[derive(Debug, Clone, Copy)]
+pub struct WaiverContext<'w> {
+    pub waivers: &'w Waivers,
+    pub today: chrono::NaiveDate,
+}
+
 impl SnapshotResult {
     /// A checked snapshot: findings placed in the text, sorted, and planned.
     pub fn checked(
         snapshot: &Snapshot,
         raw: Vec<RawFinding>,
         catalogue: &Catalogue,
+    ) -> SnapshotResult {
+        Self::checked_with(snapshot, raw, catalogue, None)
+    }
+
+    /// As [`SnapshotResult::checked`], applying waivers first.
+    pub fn checked_with(
+        snapshot: &Snapshot,
+        raw: Vec<RawFinding>,
+        catalogue: &Catalogue,
+        waivers: Option<WaiverContext<'_>>,
     ) -> SnapshotResult {
         let locator = (!raw.is_empty()).then(|| Locator::new(&snapshot.text));
         let mut findings: Vec<Finding> = raw
@@ -146,6 +210,16 @@ impl SnapshotResult {
                     title: condition.map(|c| c.title.clone()).unwrap_or_default(),
                     remediation: condition.map(|c| c.remediation.clone()).unwrap_or_default(),
                     source_doc: condition.map(|c| c.source_doc.clone()).unwrap_or_default(),
+                    waiver: waivers.and_then(|w| {
+                        let object = object_id_at(&snapshot.document, &raw.pointer);
+                        w.waivers.matching(
+                            snapshot.account_id.as_deref(),
+                            &raw.id,
+                            &raw.pointer,
+                            object.as_deref(),
+                            w.today,
+                        )
+                    }),
                     line: location.as_ref().map(|l| l.line + snapshot.first_line - 1),
                     column: location.as_ref().map(|l| l.column),
                     label: location.map(|l| l.label),
@@ -157,7 +231,10 @@ impl SnapshotResult {
             })
             .collect();
         findings.sort_by_key(|f| (f.kind, catalogue.position(&f.id), f.line, f.column));
-        let verdict = if findings.iter().any(|f| f.kind == Kind::Block) {
+        let verdict = if findings
+            .iter()
+            .any(|f| f.kind == Kind::Block && !f.is_waived())
+        {
             Verdict::Blocked
         } else {
             Verdict::Eligible
@@ -172,6 +249,7 @@ impl SnapshotResult {
             findings,
             plan,
             error: None,
+            snapshot_sha256: None,
         }
     }
 
@@ -192,6 +270,7 @@ impl SnapshotResult {
                 column: error.position.map(|p| p.1),
                 span: error.span,
             }),
+            snapshot_sha256: None,
         }
     }
 
@@ -228,7 +307,7 @@ impl SnapshotResult {
 fn plan(findings: &[Finding], catalogue: &Catalogue) -> Vec<PlanStep> {
     let ids: Vec<String> = findings
         .iter()
-        .filter(|f| !f.remediation.is_empty())
+        .filter(|f| !f.remediation.is_empty() && !f.is_waived())
         .map(|f| f.id.clone())
         .collect();
     catalogue
@@ -236,7 +315,7 @@ fn plan(findings: &[Finding], catalogue: &Catalogue) -> Vec<PlanStep> {
         .into_iter()
         .enumerate()
         .map(|(i, id)| {
-            let of_id = findings.iter().filter(|f| f.id == id);
+            let of_id = findings.iter().filter(|f| f.id == id && !f.is_waived());
             PlanStep {
                 step: i + 1,
                 remediation: of_id

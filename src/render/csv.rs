@@ -15,7 +15,7 @@ use crate::report::{SnapshotResult, Summary};
 use super::error_kind_name;
 
 /// The columns, in order.
-pub const HEADER: [&str; 12] = [
+pub const HEADER: [&str; 15] = [
     "snapshot",
     "snapshot_id",
     "account_id",
@@ -28,6 +28,9 @@ pub const HEADER: [&str; 12] = [
     "pointer",
     "line",
     "column",
+    "waiver",
+    "waiver_reason",
+    "waiver_approved_by",
 ];
 
 /// Writes rows as results arrive; the header goes first, even for an empty run.
@@ -77,6 +80,9 @@ impl Reporter for CsvReporter<'_> {
                 "",
                 &number(error.line),
                 &number(error.column),
+                "",
+                "",
+                "",
             ])?;
         }
         for finding in &result.findings {
@@ -93,6 +99,15 @@ impl Reporter for CsvReporter<'_> {
                 &finding.pointer,
                 &number(finding.line),
                 &number(finding.column),
+                finding.waiver.as_ref().map_or("", |w| match w.status {
+                    crate::waiver::WaiverStatus::Applied => "applied",
+                    crate::waiver::WaiverStatus::Expired => "expired",
+                }),
+                finding.waiver.as_ref().map_or("", |w| w.reason.as_str()),
+                finding
+                    .waiver
+                    .as_ref()
+                    .map_or("", |w| w.approved_by.as_str()),
             ])?;
         }
         Ok(())

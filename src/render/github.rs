@@ -48,6 +48,7 @@ impl Reporter for GithubReporter<'_> {
         }
         for finding in &result.findings {
             let name = match finding.kind {
+                _ if finding.is_waived() => "notice",
                 Kind::Block => "error",
                 Kind::Warn => "warning",
                 Kind::Info => "notice",
@@ -59,7 +60,7 @@ impl Reporter for GithubReporter<'_> {
                 finding.line.or(stream_line),
                 finding.column,
                 title.trim_end(),
-                &finding.message,
+                &finding.message_with_waiver(),
             ));
         }
         // One write per snapshot: its commands stay together in the log.

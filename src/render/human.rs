@@ -67,7 +67,7 @@ impl<'w> HumanReporter<'w> {
 impl Reporter for HumanReporter<'_> {
     fn report(&mut self, result: &SnapshotResult, text: Option<&str>) -> io::Result<()> {
         for group in result.findings.chunk_by(|a, b| a.id == b.id) {
-            if group[0].kind == Kind::Block {
+            if group[0].kind == Kind::Block && group.iter().any(|f| !f.is_waived()) {
                 let entry = self
                     .blocking
                     .entry(group[0].id.clone())
@@ -107,18 +107,24 @@ impl Reporter for HumanReporter<'_> {
         for group in result.findings.chunk_by(|a, b| a.id == b.id) {
             let first = &group[0];
             let located = |f: &&Finding| f.label.is_some() && text.is_some();
-            let unlocated: Vec<&str> = group
+            let unlocated: Vec<String> = group
                 .iter()
                 .filter(|f| !located(f))
-                .map(|f| f.message.as_str())
+                .map(|f| f.message_with_waiver())
                 .collect();
-            let mut heading = format!("{} [{}]", first.title, first.kind.as_str());
+            let waived = group.iter().all(|f| f.is_waived());
+            let mut heading = if waived {
+                format!("{} [{}, waived]", first.title, first.kind.as_str())
+            } else {
+                format!("{} [{}]", first.title, first.kind.as_str())
+            };
             if !unlocated.is_empty() {
                 heading = format!("{heading}: {}", unlocated.join("; "));
             }
             let diagnostic = Report {
                 code: first.id.clone(),
                 severity: match first.kind {
+                    _ if waived => Severity::Advice,
                     Kind::Block => Severity::Error,
                     Kind::Warn => Severity::Warning,
                     Kind::Info => Severity::Advice,
@@ -127,7 +133,7 @@ impl Reporter for HumanReporter<'_> {
                 labels: group
                     .iter()
                     .filter(located)
-                    .filter_map(|f| Some((f.label?, f.message.clone())))
+                    .filter_map(|f| Some((f.label?, f.message_with_waiver())))
                     .collect(),
                 help: (!first.remediation.is_empty()).then(|| first.remediation.clone()),
                 source: source.clone(),
@@ -161,6 +167,15 @@ impl Reporter for HumanReporter<'_> {
                 writeln!(self.out, "  {id}  {count:>7}  {title}")?;
             }
         }
+        if summary.waivers.applied + summary.waivers.expired > 0 {
+            writeln!(
+                self.out,
+                "{} finding{} waived by closeout.toml, {} under an expired waiver",
+                summary.waivers.applied,
+                plural(summary.waivers.applied),
+                summary.waivers.expired
+            )?;
+        }
         if summary.warned > 0 {
             writeln!(
                 self.out,
@@ -184,7 +199,14 @@ impl Reporter for HumanReporter<'_> {
 }
 
 fn verdict_line(result: &SnapshotResult) -> String {
-    let count = |kind: Kind| result.findings.iter().filter(|f| f.kind == kind).count();
+    let count = |kind: Kind| {
+        result
+            .findings
+            .iter()
+            .filter(|f| f.kind == kind && !f.is_waived())
+            .count()
+    };
+    let waived = result.findings.iter().filter(|f| f.is_waived()).count();
     let mut identity = Vec::new();
     if let Some(provider) = &result.provider {
         identity.push(provider.clone());
@@ -201,11 +223,15 @@ fn verdict_line(result: &SnapshotResult) -> String {
         Verdict::Error => String::from("could not be checked"),
         _ => {
             let (b, w, i) = (count(Kind::Block), count(Kind::Warn), count(Kind::Info));
-            format!(
+            let mut tally = format!(
                 "{b} blocking, {w} warning{}, {i} note{}",
                 plural(w),
                 plural(i)
-            )
+            );
+            if waived > 0 {
+                tally.push_str(&format!(", {waived} waived"));
+            }
+            tally
         }
     };
     format!(
@@ -213,6 +239,14 @@ fn verdict_line(result: &SnapshotResult) -> String {
         result.verdict.label(),
         result.error_location()
     )
+}
+
+/// Any miette diagnostic (a closeout.toml error, say) rendered as human output is.
+pub fn diagnostic(diagnostic: &dyn Diagnostic, style: Style) -> String {
+    let reporter = HumanReporter::new(Box::new(io::sink()), style);
+    reporter
+        .render(diagnostic)
+        .unwrap_or_else(|_| diagnostic.to_string())
 }
 
 /// A policy load failure, with a snippet of each offending policy line.

@@ -77,10 +77,19 @@ impl<'w> JunitReporter<'w> {
             };
             let name = format!("{id} {title}");
             let kind = findings.first().map(|f| f.kind);
+            let waived = !findings.is_empty() && findings.iter().all(|f| f.is_waived());
             let mut case = match kind {
+                Some(Kind::Block | Kind::Warn) if waived => {
+                    let mut status = TestCaseStatus::skipped();
+                    let messages: Vec<String> =
+                        findings.iter().map(|f| f.message_with_waiver()).collect();
+                    status.set_message(messages.join("; ")).set_type("waived");
+                    TestCase::new(name.trim_end(), status)
+                }
                 Some(kind @ (Kind::Block | Kind::Warn)) => {
                     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+                    let messages: Vec<String> =
+                        findings.iter().map(|f| f.message_with_waiver()).collect();
                     status
                         .set_message(messages.join("; "))
                         .set_type(kind.as_str())

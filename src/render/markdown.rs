@@ -172,13 +172,16 @@ impl Reporter for MarkdownReporter<'_> {
                     message: error.message.clone(),
                 });
             }
-        } else if result.findings.iter().any(|f| f.kind == Kind::Block)
+        } else if result
+            .findings
+            .iter()
+            .any(|f| f.kind == Kind::Block && !f.is_waived())
             && self.blocked.len() < MAX_LISTED
         {
             let mut blocking: Vec<String> = result
                 .findings
                 .iter()
-                .filter(|f| f.kind == Kind::Block)
+                .filter(|f| f.kind == Kind::Block && !f.is_waived())
                 .map(|f| f.id.clone())
                 .collect();
             blocking.dedup();

@@ -128,6 +128,31 @@ impl Reporter for SarifReporter<'_> {
                         finding.pointer
                     ),
                 )]),
+                // A waiver from closeout.toml is an external suppression that
+                // was accepted; an expired one is reported as rejected.
+                suppressions: finding
+                    .waiver
+                    .iter()
+                    .map(|w| Suppression {
+                        kind: "external",
+                        status: if finding.is_waived() {
+                            "accepted"
+                        } else {
+                            "rejected"
+                        },
+                        justification: format!(
+                            "{} (approved by {}{}, until {}; closeout.toml line {})",
+                            w.reason,
+                            w.approved_by,
+                            w.ticket
+                                .as_ref()
+                                .map(|t| format!(", ticket {t}"))
+                                .unwrap_or_default(),
+                            w.expires,
+                            w.line
+                        ),
+                    })
+                    .collect(),
                 properties,
             });
         }
@@ -351,7 +376,16 @@ struct SarifResult {
     message: Message,
     locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
     properties: BTreeMap<&'static str, serde_json::Value>,
+}
+
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
 }
 
 #[derive(Serialize)]
