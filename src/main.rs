@@ -111,7 +111,7 @@ struct TestArgs {
     #[arg(long, value_name = "REGEX")]
     run: Option<String>,
 
-    /// Print every test with its timing, and every condition's fixtures.
+    /// Also list, for every condition, the fixtures that trip and clear it.
     #[arg(short, long)]
     verbose: bool,
 
@@ -474,16 +474,14 @@ fn test(args: TestArgs) -> ExitCode {
         } else {
             failed += 1;
         }
-        if args.verbose || !outcome.passed {
-            let mark = if outcome.passed { "PASS" } else { "FAIL" };
-            out.push_str(&format!(
-                "{mark} {} ({:.2} ms)\n",
-                outcome.name,
-                outcome.duration.as_secs_f64() * 1000.0
-            ));
-            if let (false, Some(detail)) = (outcome.passed, &outcome.detail) {
-                out.push_str(&format!("     {} in {}\n", detail, outcome.file));
-            }
+        let mark = if outcome.passed { "PASS" } else { "FAIL" };
+        out.push_str(&format!(
+            "{mark} {} ({:.2} ms)\n",
+            outcome.name,
+            outcome.duration.as_secs_f64() * 1000.0
+        ));
+        if let (false, Some(detail)) = (outcome.passed, &outcome.detail) {
+            out.push_str(&format!("     {} in {}\n", detail, outcome.file));
         }
     }
     out.push_str(&format!("Rego tests: {passed} passed, {failed} failed\n"));

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Cross-check closeout's verdicts with real OPA (Go), fixture by fixture.
+#
+#   benches/opa-crosscheck.sh [opa_crosscheck.py options] [SNAPSHOT-FILE-OR-DIR...]
+#
+# Installs the `opa-golib-python-bindings` wheel with opa-wheel.sh, builds
+# closeout, then runs benches/opa_crosscheck.py (see its --help: with no
+# SNAPSHOT argument it checks fixtures/**/*.json; --drop-each-key also checks
+# every variant of them that lacks one object member).
+#
+# Exit codes: 0 all agree, or skipped (the line starts with "skipped:") when the
+# wheel cannot be downloaded or loaded; 1 some difference; 2 setup error.
+#
+# Environment: CLOSEOUT_BIN (a closeout binary to use instead of building
+# target/release/closeout), PYTHON, and opa-wheel.sh's OPA_WHEEL_CACHE and
+# OPA_WHEEL_VERSION.
+set -uo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+python="${PYTHON:-python3}"
+
+wheel_dir="$("$here/opa-wheel.sh")"
+case $? in
+0) ;;
+3)
+	echo "$wheel_dir"
+	exit 0
+	;;
+*)
+	echo "error: opa-wheel.sh failed: $wheel_dir" >&2
+	exit 2
+	;;
+esac
+
+bin="${CLOSEOUT_BIN:-}"
+if [ -z "$bin" ]; then
+	(cd "$repo" && cargo build --release --quiet) || {
+		echo "error: cargo build --release failed" >&2
+		exit 2
+	}
+	bin="$repo/target/release/closeout"
+fi
+
+exec "$python" "$here/opa_crosscheck.py" --repo "$repo" --closeout "$bin" --wheel-dir "$wheel_dir" "$@"
