@@ -123,6 +123,19 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// `12 snapshots checked: 3 eligible, 8 blocked, 1 error`.
+    pub fn tally(&self) -> String {
+        format!(
+            "{} snapshot{} checked: {} eligible, {} blocked, {} error{}",
+            self.snapshots,
+            crate::snapshot::plural(self.snapshots),
+            self.eligible,
+            self.blocked,
+            self.errors,
+            crate::snapshot::plural(self.errors),
+        )
+    }
+
     pub fn add(&mut self, result: &SnapshotResult) {
         self.snapshots += 1;
         match result.verdict {
@@ -274,22 +287,12 @@ impl SnapshotResult {
         }
     }
 
-    /// `file:line:column` of the error, for messages; a JSON Lines source already
-    /// ends with its line.
+    /// `file:line:column` of the error, for messages; a JSON Lines source
+    /// names its line once.
     pub fn error_location(&self) -> String {
         match &self.error {
-            Some(ErrorInfo {
-                line: Some(line),
-                column: Some(column),
-                ..
-            }) => {
-                if self.source.ends_with(&format!(":{line}")) {
-                    format!("{}:{column}", self.source)
-                } else {
-                    format!("{}:{line}:{column}", self.source)
-                }
-            }
-            _ => self.source.clone(),
+            Some(error) => file_position(&self.source, error.line, error.column),
+            None => self.source.clone(),
         }
     }
 
@@ -328,4 +331,30 @@ fn plan(findings: &[Finding], catalogue: &Catalogue) -> Vec<PlanStep> {
             }
         })
         .collect()
+}
+
+/// Splits a result's source into the file and, for one line of a JSON Lines
+/// stream (`big.jsonl:12`), that line. Formats that point into files (SARIF,
+/// GitHub) need the file alone.
+pub fn split_source(source: &str) -> (&str, Option<usize>) {
+    if let Some((file, line)) = source.rsplit_once(':') {
+        if !file.is_empty() && !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit()) {
+            if let Ok(line) = line.parse() {
+                return (file, Some(line));
+            }
+        }
+    }
+    (source, None)
+}
+
+/// `FILE:LINE:COLUMN` for a position in a result's snapshot, as much of it as
+/// is known. For a line of a stream the file is named once: `big.jsonl:12:5`,
+/// not `big.jsonl:12:12:5`.
+pub fn file_position(source: &str, line: Option<usize>, column: Option<usize>) -> String {
+    let (file, stream_line) = split_source(source);
+    match (line.or(stream_line), column) {
+        (Some(line), Some(column)) => format!("{file}:{line}:{column}"),
+        (Some(line), None) => format!("{file}:{line}"),
+        (None, _) => file.to_string(),
+    }
 }

@@ -4,11 +4,14 @@
 //! policies' annotations must agree with the shared catalogue, CONDITIONS.md.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use closeout::{Kind, PolicySet, PolicySource};
 use serde::Deserialize;
+
+mod common;
+use common::root;
 
 const NOW: &str = "2026-11-21T00:00:00Z";
 
@@ -25,10 +28,6 @@ struct Expected {
     ids: Vec<String>,
     #[allow(dead_code)]
     note: Option<String>,
-}
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Every manifest entry, keyed by the fixture's path relative to the repository.

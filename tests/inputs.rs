@@ -2,12 +2,11 @@
 //! naming the file and position, the others in the batch are still checked, and
 //! the run exits 2.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::{root, tempdir};
 
 fn closeout(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_closeout"))
@@ -164,11 +163,4 @@ fn results_follow_the_order_of_the_arguments() {
     sorted.sort();
     assert_eq!(aptible, sorted, "a directory is walked in sorted order");
     assert!(aptible.iter().all(|s| s.starts_with("fixtures/aptible/")));
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("closeout-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }

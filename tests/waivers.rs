@@ -4,11 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const NOW: &str = "2026-11-21T00:00:00Z";
+mod common;
+use common::root;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+const NOW: &str = "2026-11-21T00:00:00Z";
 
 /// A scratch directory holding `closeout.toml` with `config`.
 fn workspace(name: &str, config: &str) -> PathBuf {

@@ -12,7 +12,6 @@ use std::io::{self, Write};
 use crate::check::Reporter;
 use crate::condition::Kind;
 use crate::report::{SnapshotResult, Summary};
-use crate::snapshot::plural;
 
 use super::{error_kind_name, forward_slashes, split_source};
 
@@ -68,16 +67,7 @@ impl Reporter for GithubReporter<'_> {
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        writeln!(
-            self.out,
-            "closeout: {} snapshot{} checked: {} eligible, {} blocked, {} error{}",
-            summary.snapshots,
-            plural(summary.snapshots),
-            summary.eligible,
-            summary.blocked,
-            summary.errors,
-            plural(summary.errors),
-        )?;
+        writeln!(self.out, "closeout: {}", summary.tally())?;
         self.out.flush()
     }
 }

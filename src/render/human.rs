@@ -184,16 +184,7 @@ impl Reporter for HumanReporter<'_> {
                 plural(summary.warned)
             )?;
         }
-        writeln!(
-            self.out,
-            "{} snapshot{} checked: {} eligible, {} blocked, {} error{}",
-            summary.snapshots,
-            plural(summary.snapshots),
-            summary.eligible,
-            summary.blocked,
-            summary.errors,
-            plural(summary.errors),
-        )?;
+        writeln!(self.out, "{}", summary.tally())?;
         self.out.flush()
     }
 }
