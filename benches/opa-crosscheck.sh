@@ -4,7 +4,7 @@
 #   benches/opa-crosscheck.sh [opa_crosscheck.py options] [SNAPSHOT-FILE-OR-DIR...]
 #
 # Installs the `opa-golib-python-bindings` wheel with opa-wheel.sh, builds
-# closeout, then runs benches/opa_crosscheck.py (see its --help: with no
+# closeout (debug), then runs benches/opa_crosscheck.py (see its --help: with no
 # SNAPSHOT argument it checks fixtures/**/*.json; --drop-each-key also checks
 # every variant of them that lacks one object member).
 #
@@ -12,7 +12,7 @@
 # wheel cannot be downloaded or loaded; 1 some difference; 2 setup error.
 #
 # Environment: CLOSEOUT_BIN (a closeout binary to use instead of building
-# target/release/closeout), PYTHON, and opa-wheel.sh's OPA_WHEEL_CACHE and
+# the debug one), PYTHON, and opa-wheel.sh's OPA_WHEEL_CACHE and
 # OPA_WHEEL_VERSION.
 set -uo pipefail
 
@@ -35,11 +35,18 @@ esac
 
 bin="${CLOSEOUT_BIN:-}"
 if [ -z "$bin" ]; then
-	(cd "$repo" && cargo build --release --quiet) || {
-		echo "error: cargo build --release failed" >&2
+	# The debug build: `cargo test` has just made it in CI, and speed does not
+	# matter for 72 fixtures. Ask cargo where it is (CARGO_TARGET_DIR may move it).
+	(cd "$repo" && cargo build --quiet) || {
+		echo "error: cargo build failed" >&2
 		exit 2
 	}
-	bin="$repo/target/release/closeout"
+	target_dir="$(cd "$repo" && cargo metadata --format-version 1 --no-deps |
+		"$python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')" || {
+		echo "error: cargo metadata failed" >&2
+		exit 2
+	}
+	bin="$target_dir/debug/closeout"
 fi
 
 exec "$python" "$here/opa_crosscheck.py" --repo "$repo" --closeout "$bin" --wheel-dir "$wheel_dir" "$@"
