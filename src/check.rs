@@ -106,6 +106,17 @@ enum Work {
     Failed(Box<InputError>),
 }
 
+impl Work {
+    /// The name its result will carry.
+    fn source(&self) -> String {
+        match self {
+            Work::File(path) => path.display().to_string(),
+            Work::Line { source, .. } => source.clone(),
+            Work::Failed(error) => error.source.clone(),
+        }
+    }
+}
+
 struct Done {
     seq: u64,
     result: SnapshotResult,
@@ -325,14 +336,30 @@ fn work(
     keep_text: bool,
 ) {
     loop {
-        let job = match jobs.lock() {
-            Ok(receiver) => receiver.recv(),
-            Err(_) => return,
-        };
+        // Another worker's panic cannot leave the queue in a bad state: recv is atomic.
+        let job = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
         let Ok(Job { seq, work }) = job else { return };
         // A line of a stream is not worth quoting: it is one long line.
         let whole_file = matches!(work, Work::File(_));
-        let (result, text) = Checker::check_work(evaluator, schema, settings, work);
+        let source = work.source();
+        // A panic inside the engine on one snapshot must not lose its result (the
+        // reorder buffer would wait for it forever): it becomes an error result.
+        let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            Checker::check_work(evaluator, schema, settings, work)
+        }));
+        let (result, text) = checked.unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown cause".into());
+            let error = InputError::new(
+                source,
+                ErrorKind::Policy,
+                format!("internal error while checking this snapshot: {what}"),
+            );
+            (SnapshotResult::failed(&error), None)
+        });
         let text = text.filter(|_| keep_text && whole_file);
         if done.send(Done { seq, result, text }).is_err() {
             return;
@@ -361,6 +388,15 @@ fn report_in_order(
             next += 1;
         }
     }
+    if !waiting.is_empty() {
+        // Every job yields a result, so a gap means a thread died: say so
+        // rather than report a run that silently skipped snapshots.
+        return Err(io::Error::other(format!(
+            "internal error: the result of input #{} was lost; {} later result(s) not reported",
+            next + 1,
+            waiting.len()
+        )));
+    }
     if let Some(waivers) = waivers {
         summary.waivers.finish(waivers);
     }
@@ -371,5 +407,59 @@ fn report_in_order(
 impl std::fmt::Debug for Checker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Checker").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Count(usize);
+
+    impl Reporter for Count {
+        fn report(&mut self, _: &SnapshotResult, _: Option<&str>) -> io::Result<()> {
+            self.0 += 1;
+            Ok(())
+        }
+        fn finish(&mut self, _: &Summary) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn done(seq: u64) -> Done {
+        let error = InputError::new(format!("s{seq}"), ErrorKind::Unreadable, "x");
+        Done {
+            seq,
+            result: SnapshotResult::failed(&error),
+            text: None,
+        }
+    }
+
+    fn run(seqs: &[u64]) -> (io::Result<Summary>, usize) {
+        let (done_tx, done_rx) = sync_channel(8);
+        let (token_tx, token_rx) = sync_channel(8);
+        for &seq in seqs {
+            token_tx.send(()).unwrap();
+            done_tx.send(done(seq)).unwrap();
+        }
+        drop(done_tx);
+        let mut reporter = Count(0);
+        let outcome = report_in_order(done_rx, token_rx, &mut reporter, &mut |_| {}, None);
+        (outcome, reporter.0)
+    }
+
+    #[test]
+    fn results_are_reported_in_input_order_whatever_order_they_arrive_in() {
+        let (outcome, reported) = run(&[2, 0, 1]);
+        assert_eq!(outcome.unwrap().snapshots, 3);
+        assert_eq!(reported, 3);
+    }
+
+    #[test]
+    fn a_lost_result_stops_the_run_instead_of_passing_silently() {
+        let (outcome, reported) = run(&[0, 2, 3]);
+        let message = outcome.unwrap_err().to_string();
+        assert!(message.contains("input #2 was lost; 2 later"), "{message}");
+        assert_eq!(reported, 1);
     }
 }

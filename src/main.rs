@@ -414,7 +414,7 @@ fn check(args: CheckArgs) -> ExitCode {
             ExitCode::from(exit_code(&summary, fail_on))
         }
         Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(2),
-        Err(error) => fail(&format!("cannot write the report: {error}")),
+        Err(error) => fail(&format!("the run stopped: {error}")),
     }
 }
 
