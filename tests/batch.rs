@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 
 mod common;
-use common::root;
+use common::{root, sources};
 
 const NOW: &str = "2026-11-21T00:00:00Z";
 
@@ -182,12 +182,7 @@ fn a_mixed_invocation_keeps_the_order_of_its_arguments() {
         Some(b"\n"),
     );
     let report = json(&output);
-    let sources: Vec<&str> = report["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["source"].as_str().unwrap())
-        .collect();
+    let sources = sources(&report);
     assert_eq!(sources[0], "fixtures/ukfast/eligible-clean.json");
     // An empty stream is an error, never a pass.
     assert_eq!(sources[1], "<stdin>");

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 mod common;
-use common::{root, tempdir};
+use common::{root, sources, tempdir};
 
 fn closeout(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_closeout"))
@@ -144,12 +144,7 @@ fn results_follow_the_order_of_the_arguments() {
         ],
     );
     let report = json(&output);
-    let sources: Vec<&str> = report["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["source"].as_str().unwrap())
-        .collect();
+    let sources = sources(&report);
     assert_eq!(
         sources.first(),
         Some(&"fixtures/ukfast/eligible-clean.json")

@@ -16,3 +16,13 @@ pub fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// The `source` of every result of a `--format json` report, in order.
+pub fn sources(report: &serde_json::Value) -> Vec<&str> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["source"].as_str().unwrap())
+        .collect()
+}
