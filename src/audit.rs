@@ -25,7 +25,7 @@
 //!  "verdict":"eligible","finding_ids":["TCC-003","TCC-012"],
 //!  "waivers_applied":[{"id":"TCC-003","line":12,"approved_by":"jane@acme"}],
 //!  "policy_digest":"5e1c…","config_sha256":"a0b1…","closeout_version":"0.1.0",
-//!  "evaluated_at":"2026-11-21T00:00:00Z"}
+//!  "engine":"vm","evaluated_at":"2026-11-21T00:00:00Z"}
 //! ```
 //!
 //! `finding_ids` lists every condition that tripped, waived or not;
@@ -62,6 +62,8 @@ pub struct AuditRecord {
     /// SHA-256 of the config file's bytes, hex; `None` without a config.
     pub config_sha256: Option<String>,
     pub closeout_version: String,
+    /// The evaluator that ran the policies: `vm` or `interpreter`.
+    pub engine: String,
     /// The run's `--now` time (RFC 3339).
     pub evaluated_at: String,
 }
@@ -81,6 +83,8 @@ pub struct AppliedWaiver {
 pub struct AuditRun {
     pub policy_digest: String,
     pub config_sha256: Option<String>,
+    /// The evaluator that ran the policies: `vm` or `interpreter`.
+    pub engine: String,
     /// The run's `--now` time (RFC 3339).
     pub evaluated_at: String,
 }
@@ -117,6 +121,7 @@ impl AuditRecord {
             policy_digest: run.policy_digest.clone(),
             config_sha256: run.config_sha256.clone(),
             closeout_version: env!("CARGO_PKG_VERSION").to_owned(),
+            engine: run.engine.clone(),
             evaluated_at: run.evaluated_at.clone(),
         }
     }
@@ -284,6 +289,7 @@ mod tests {
         AuditRun {
             policy_digest: policy_digest(&[("policies/a.rego", "package closeout.a\n")]),
             config_sha256: Some(sha256_hex(b"[defaults]\n")),
+            engine: "vm".into(),
             evaluated_at: "2026-11-21T00:00:00Z".into(),
         }
     }
@@ -326,6 +332,7 @@ mod tests {
                 "policy_digest": run().policy_digest,
                 "config_sha256": sha256_hex(b"[defaults]\n"),
                 "closeout_version": env!("CARGO_PKG_VERSION"),
+                "engine": "vm",
                 "evaluated_at": "2026-11-21T00:00:00Z"
             })
         );

@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use crate::check::Checker;
 use crate::condition::{Catalogue, Kind};
-use crate::report::Verdict;
+use crate::report::{SnapshotResult, Verdict};
 
 #[derive(Debug, Deserialize)]
 struct Manifest {
@@ -129,16 +129,29 @@ pub fn find_fixtures(dirs: &[PathBuf]) -> Result<Vec<Fixture>, String> {
     Ok(found)
 }
 
-/// Evaluates each fixture and compares it with its manifest entry.
-pub fn check_fixtures(checker: &mut Checker, fixtures: &[&Fixture]) -> Vec<FixtureOutcome> {
+/// Evaluates each fixture and compares it with its manifest entry. With a
+/// `reference` checker (the interpreter, when `checker` runs the bytecode VM),
+/// each fixture is evaluated by both, and any difference in findings is a
+/// failure: the two engines must agree on every fixture of a pack.
+pub fn check_fixtures(
+    checker: &mut Checker,
+    mut reference: Option<&mut Checker>,
+    fixtures: &[&Fixture],
+) -> Vec<FixtureOutcome> {
     fixtures
         .iter()
         .map(|Fixture { path, expected, .. }| {
             let (result, _) = checker.check_file(path);
             let ids: BTreeSet<String> = result.findings.iter().map(|f| f.id.clone()).collect();
             let package = result.provider.as_ref().map(|p| format!("closeout.{p}"));
+            let disagreement = reference.as_deref_mut().and_then(|reference| {
+                let (theirs, _) = reference.check_file(path);
+                disagreement(&result, &theirs)
+            });
             let problem = if let Some(error) = &result.error {
                 Some(format!("could not be checked: {}", error.message))
+            } else if let Some(disagreement) = disagreement {
+                Some(disagreement)
             } else if let Some(want) = expected {
                 let want_ids: BTreeSet<String> = want.ids.iter().cloned().collect();
                 let verdict = serde_json::to_value(result.verdict).ok();
@@ -170,6 +183,38 @@ pub fn check_fixtures(checker: &mut Checker, fixtures: &[&Fixture]) -> Vec<Fixtu
             }
         })
         .collect()
+}
+
+/// How two evaluations of one snapshot differ (findings, or an error), if they do.
+fn disagreement(ours: &SnapshotResult, theirs: &SnapshotResult) -> Option<String> {
+    let findings = |result: &SnapshotResult| -> BTreeSet<(String, String, String)> {
+        result
+            .findings
+            .iter()
+            .map(|f| (f.id.clone(), f.pointer.clone(), f.message.clone()))
+            .collect()
+    };
+    let error = |result: &SnapshotResult| result.error.as_ref().map(|e| e.message.clone());
+    let (mine, other) = (findings(ours), findings(theirs));
+    if mine == other && error(ours) == error(theirs) {
+        return None;
+    }
+    let show = |only: Vec<&(String, String, String)>| {
+        only.iter()
+            .map(|(id, pointer, message)| format!("{id} at {pointer:?}: {message}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    Some(format!(
+        "the bytecode VM and the interpreter disagree (only the VM: [{}]; only the interpreter: [{}]{}); \
+         see \"Two evaluators\" in docs/policy-authoring.md",
+        show(mine.difference(&other).collect()),
+        show(other.difference(&mine).collect()),
+        match (error(ours), error(theirs)) {
+            (a, b) if a == b => String::new(),
+            (a, b) => format!("; errors: VM {a:?}, interpreter {b:?}"),
+        }
+    ))
 }
 
 /// Coverage of every condition of the catalogue by the fixtures and tests.

@@ -30,7 +30,7 @@ pub mod waiver;
 
 pub use check::{exit_code, Checker, FailOn, Reporter, RunOptions};
 pub use condition::{Catalogue, Condition, Kind};
-pub use eval::{Context, Evaluator};
+pub use eval::{Context, EngineKind, Evaluator};
 pub use policy::{PolicyError, PolicySet, PolicySource};
 pub use report::{Finding, PlanStep, Report, SnapshotResult, Summary, Verdict};
 pub use snapshot::{collect_inputs, Input, Snapshot, SnapshotSchema};

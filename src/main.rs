@@ -1,6 +1,9 @@
 //! The `closeout` binary: parses flags, builds the ready-to-use objects, and maps
 //! the outcome of a run to the exit code contract (0 eligible, 1 blocked, 2 error).
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,8 +17,8 @@ use closeout::render::human::HumanReporter;
 use closeout::render::{self, Format, Style, Tee};
 use closeout::waiver::Waivers;
 use closeout::{
-    collect_inputs, exit_code, Checker, Context, Evaluator, FailOn, PolicySet, PolicySource,
-    Reporter, SnapshotResult, Summary,
+    collect_inputs, exit_code, Checker, Context, EngineKind, Evaluator, FailOn, PolicySet,
+    PolicySource, Reporter, SnapshotResult, Summary,
 };
 
 /// Decides whether customer accounts may be closed, from JSON snapshots and Rego policies.
@@ -236,6 +239,26 @@ struct CheckArgs {
     /// No progress bar on standard error (it shows only on a terminal anyway).
     #[arg(long)]
     no_progress: bool,
+
+    /// The policy evaluator: regorus's bytecode VM, or its tree-walking
+    /// interpreter (slower; the reference `closeout test` checks the VM against).
+    #[arg(long, value_enum, default_value_t = EngineArg::Vm)]
+    engine: EngineArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum EngineArg {
+    Vm,
+    Interpreter,
+}
+
+impl From<EngineArg> for EngineKind {
+    fn from(arg: EngineArg) -> Self {
+        match arg {
+            EngineArg::Vm => EngineKind::Vm,
+            EngineArg::Interpreter => EngineKind::Interpreter,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -325,15 +348,17 @@ fn check(args: CheckArgs) -> ExitCode {
             args.output.len()
         ));
     };
-    let evaluator =
-        match PolicySet::load(&sources).and_then(|policies| Evaluator::new(policies, &context)) {
-            Ok(evaluator) => evaluator,
-            Err(error) => {
-                let text = render::human::policy_error(&error, style);
-                eprint!("{text}");
-                return ExitCode::from(2);
-            }
-        };
+    let engine = EngineKind::from(args.engine);
+    let evaluator = match PolicySet::load(&sources)
+        .and_then(|policies| Evaluator::with_engine(policies, &context, engine))
+    {
+        Ok(evaluator) => evaluator,
+        Err(error) => {
+            let text = render::human::policy_error(&error, style);
+            eprint!("{text}");
+            return ExitCode::from(2);
+        }
+    };
     let inputs = collect_inputs(&args.paths);
     let catalogue = evaluator.policies().catalogue.clone();
     let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
@@ -360,6 +385,7 @@ fn check(args: CheckArgs) -> ExitCode {
             config_sha256: config
                 .as_ref()
                 .map(|c| closeout::audit::sha256_hex(c.text.as_bytes())),
+            engine: evaluator.engine().as_str().to_owned(),
             evaluated_at: context.now.clone(),
         };
         reporters.push(Box::new(Audit { log, run }));
@@ -512,17 +538,23 @@ fn test(args: TestArgs) -> ExitCode {
         let Ok(context) = context(now.as_deref(), 7) else {
             return ExitCode::from(2);
         };
-        let evaluator = match Evaluator::new(policies.clone(), &context) {
-            Ok(evaluator) => evaluator,
-            Err(error) => {
-                eprint!("{}", render::human::policy_error(&error, plain_style()));
-                return ExitCode::from(2);
+        // Every fixture runs through both engines: they must agree.
+        let mut engines = Vec::new();
+        for kind in [EngineKind::Vm, EngineKind::Interpreter] {
+            match Evaluator::with_engine(policies.clone(), &context, kind) {
+                Ok(evaluator) => engines.push(Checker::new(evaluator)),
+                Err(error) => {
+                    eprint!("{}", render::human::policy_error(&error, plain_style()));
+                    return ExitCode::from(2);
+                }
             }
-        };
+        }
+        let (vm, interpreter) = engines.split_at_mut(1);
         let group: Vec<&closeout::coverage::Fixture> =
             fixtures.iter().filter(|f| f.now == now).collect();
         outcomes_by_fixture.extend(closeout::coverage::check_fixtures(
-            &mut Checker::new(evaluator),
+            &mut vm[0],
+            Some(&mut interpreter[0]),
             &group,
         ));
     }

@@ -79,11 +79,13 @@ fn fixture_files(dir: &Path, out: &mut Vec<String>) {
     }
 }
 
-/// Runs `closeout check fixtures --format json` and returns (exit code, report).
-fn check_all_fixtures() -> (i32, serde_json::Value) {
+/// Runs `closeout check fixtures --format json --engine ENGINE` and returns
+/// (exit code, report).
+fn check_all_fixtures(engine: &str) -> (i32, serde_json::Value) {
     let output = Command::new(env!("CARGO_BIN_EXE_closeout"))
         .current_dir(root())
         .args(["check", "fixtures", "--format", "json", "--now", NOW])
+        .args(["--engine", engine])
         .output()
         .unwrap();
     let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
@@ -110,8 +112,25 @@ fn every_fixture_is_in_a_manifest() {
 
 #[test]
 fn every_fixture_produces_exactly_its_expected_ids() {
+    for engine in ["vm", "interpreter"] {
+        fixture_ids_match(engine);
+    }
+}
+
+/// The bytecode VM is the default only because it decides every fixture exactly
+/// as the interpreter does: the whole reports, messages and positions included.
+#[test]
+fn both_engines_give_identical_reports_on_every_fixture() {
+    let (vm_code, vm) = check_all_fixtures("vm");
+    let (interpreter_code, interpreter) = check_all_fixtures("interpreter");
+    assert_eq!(vm_code, interpreter_code);
+    assert!(vm["results"].as_array().is_some_and(|r| r.len() >= 40));
+    assert_eq!(vm, interpreter);
+}
+
+fn fixture_ids_match(engine: &str) {
     let expected = expectations();
-    let (code, report) = check_all_fixtures();
+    let (code, report) = check_all_fixtures(engine);
     let results = report["results"].as_array().unwrap();
     assert_eq!(results.len(), expected.len(), "one result per fixture");
     let mut mismatches = Vec::new();
@@ -128,7 +147,7 @@ fn every_fixture_produces_exactly_its_expected_ids() {
         let want_ids: BTreeSet<String> = want.ids.iter().cloned().collect();
         if got != want_ids || result["verdict"] != want.verdict.as_str() {
             mismatches.push(format!(
-                "{source}: expected {} {:?}, got {} {:?}",
+                "{engine}: {source}: expected {} {:?}, got {} {:?}",
                 want.verdict, want_ids, result["verdict"], got
             ));
         }

@@ -189,3 +189,51 @@ fn the_example_aws_pack_needs_no_rust_change() {
     assert_eq!(json["summary"]["errors"], 0);
     assert!(json["summary"]["by_condition"]["AWS-001"].as_u64().unwrap() >= 1);
 }
+
+/// `closeout test` runs every fixture through both engines. A policy that
+/// regorus 0.14's bytecode VM evaluates differently from the interpreter (an
+/// undefined `note` kept in the array) fails the fixtures, naming both sides.
+/// When regorus fixes its VM this test fails: then drop it, and the
+/// `is_string(reason)` guard in policies/ukfast/ukfast.rego.
+#[test]
+fn test_fails_a_fixture_the_two_engines_disagree_on() {
+    let dir = tempdir("disagree");
+    let created = closeout(&dir, &["init-pack", "acme", "--dir", "packs"]);
+    assert_eq!(created.status.code(), Some(0));
+    let rego = dir.join("packs/acme/acme.rego");
+    let text = std::fs::read_to_string(&rego).unwrap();
+    let text = text.replacen(
+        "\tinvoice.amount_due > 0\n",
+        "\tinvoice.amount_due > 0\n\tmemos := [m | some key in [\"memo\"]; m := invoice[key]]\n\tcount(memos) == 0\n",
+        1,
+    );
+    assert!(text.contains("memos"), "the scaffold changed: {text}");
+    std::fs::write(&rego, text).unwrap();
+    let tested = closeout(&dir, &["test", "packs/acme"]);
+    let report = String::from_utf8_lossy(&tested.stdout);
+    assert_eq!(tested.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains(
+            "FAIL fixture packs/acme/fixtures/blocked-unpaid-invoice.json: the bytecode VM and the interpreter disagree (only the VM: []; only the interpreter: [ACM-001 at \"/billing/invoices/0\""
+        ),
+        "{report}"
+    );
+    assert!(report.contains("Fixtures: 1 passed, 1 failed"), "{report}");
+    // The interpreter still gives the answer the manifest states.
+    let checked = closeout(
+        &dir,
+        &[
+            "check",
+            "--policy",
+            "packs/acme",
+            "--engine",
+            "interpreter",
+            "packs/acme/fixtures/blocked-unpaid-invoice.json",
+            "--now",
+            "2026-11-23T12:00:00Z",
+            "--format",
+            "jsonl",
+        ],
+    );
+    assert_eq!(checked.status.code(), Some(1));
+}

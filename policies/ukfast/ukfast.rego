@@ -153,7 +153,13 @@ requester_msg := "the request does not name who raised it; only the primary cont
 deny contains finding if {
 	some i, c in input.contracts
 	c.status == "active"
-	reasons := [reason | some kind in ["term", "notice"]; reason := contract_reason(c, kind)]
+	# is_string(reason) is for regorus 0.14's bytecode VM, which would keep an
+	# undefined reason in the array (docs/policy-authoring.md, "Two evaluators").
+	reasons := [reason |
+		some kind in ["term", "notice"]
+		reason := contract_reason(c, kind)
+		is_string(reason)
+	]
 	count(reasons) > 0
 	finding := {
 		"id": "UKF-002",

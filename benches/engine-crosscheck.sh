@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Cross-check closeout's two evaluators (bytecode VM and interpreter) on the
+# fixtures, every fixture with one object member dropped, and COUNT seeded
+# synthetic snapshots: the reports must be byte-identical.
+#
+#   benches/engine-crosscheck.sh [engine_crosscheck.py options]
+#
+# Builds closeout (debug) unless CLOSEOUT_BIN names a binary. Exit codes: 0
+# identical, 1 some difference, 2 setup error. Environment: CLOSEOUT_BIN, PYTHON.
+set -uo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+repo="$(cd "$here/.." && pwd)"
+python="${PYTHON:-python3}"
+
+bin="${CLOSEOUT_BIN:-}"
+if [ -z "$bin" ]; then
+	(cd "$repo" && cargo build --quiet) || {
+		echo "error: cargo build failed" >&2
+		exit 2
+	}
+	target_dir="$(cd "$repo" && cargo metadata --format-version 1 --no-deps |
+		"$python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')" || {
+		echo "error: cargo metadata failed" >&2
+		exit 2
+	}
+	bin="$target_dir/debug/closeout"
+fi
+
+exec "$python" "$here/engine_crosscheck.py" --repo "$repo" --closeout "$bin" "$@"
