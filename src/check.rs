@@ -7,11 +7,16 @@
 //! prepared evaluator, turn jobs into results; the calling thread puts results
 //! back in input order and reports them. A window bounds how far the reader may
 //! run ahead of the reporter, so memory stays flat however many snapshots flow.
+//!
+//! Jobs travel in batches, and so do their results: one channel message, and at
+//! worst one thread wake-up, per batch rather than per snapshot. A stream's
+//! batch is cut short when the reader would have to wait for more input, so a
+//! slow pipe still gets each result as soon as its line is checked.
 
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
 use std::sync::{Arc, Mutex};
 
 use crate::eval::Evaluator;
@@ -28,6 +33,11 @@ pub trait Reporter {
     /// quote it; `None` for lines of a stream and for unread inputs.
     fn report(&mut self, result: &SnapshotResult, text: Option<&str>) -> io::Result<()>;
     fn finish(&mut self, summary: &Summary) -> io::Result<()>;
+    /// Pushes out what was reported so far: called when no result is ready, so
+    /// a reader of a slow stream sees each result without waiting for the end.
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// When a run fails (exit code 1) besides errors (always exit code 2).
@@ -87,6 +97,11 @@ struct Settings {
     digest: bool,
 }
 
+/// At most this many snapshots go in one batch...
+const BATCH: usize = 32;
+/// ...and at most about this many bytes of JSON Lines text.
+const BATCH_BYTES: usize = 256 * 1024;
+
 /// One snapshot to check, numbered in input order.
 struct Job {
     seq: u64,
@@ -121,6 +136,8 @@ struct Done {
     seq: u64,
     result: SnapshotResult,
     text: Option<Arc<str>>,
+    /// The last result of its batch: reporting it frees a window slot.
+    ends_batch: bool,
 }
 
 impl Checker {
@@ -201,10 +218,10 @@ impl Checker {
         progress: &mut dyn FnMut(&SnapshotResult),
     ) -> io::Result<Summary> {
         let jobs = options.jobs.max(1);
-        // How many snapshots may be read but not yet reported.
-        let window = jobs * 64;
-        let (job_tx, job_rx) = sync_channel::<Job>(window);
-        let (done_tx, done_rx) = sync_channel::<Done>(window);
+        // How many batches may be read but not yet reported.
+        let window = jobs * 4;
+        let (job_tx, job_rx) = sync_channel::<Vec<Job>>(window);
+        let (done_tx, done_rx) = sync_channel::<Vec<Done>>(window);
         let (token_tx, token_rx) = sync_channel::<()>(window);
         let job_rx = Arc::new(Mutex::new(job_rx));
         let schema = self.schema;
@@ -236,42 +253,90 @@ impl Checker {
     }
 }
 
-/// The reader: turns inputs into numbered jobs, never more than the window ahead.
-fn read_inputs(inputs: &[Input], jobs: &SyncSender<Job>, window: &SyncSender<()>) {
-    let mut seq = 0u64;
-    let mut send = |work: Work| -> bool {
+/// Numbers jobs in input order and sends them in batches, each taking a window
+/// slot, so the reader never runs more than the window ahead of the reporter.
+struct Batcher<'a> {
+    jobs: &'a SyncSender<Vec<Job>>,
+    window: &'a SyncSender<()>,
+    seq: u64,
+    batch: Vec<Job>,
+    bytes: usize,
+}
+
+impl Batcher<'_> {
+    /// Adds a job; false when the run is over (the reporter gave up).
+    fn push(&mut self, work: Work) -> bool {
+        if let Work::Line { text, .. } = &work {
+            self.bytes += text.len();
+        }
+        self.batch.push(Job {
+            seq: self.seq,
+            work,
+        });
+        self.seq += 1;
+        if self.batch.len() >= BATCH || self.bytes >= BATCH_BYTES {
+            self.flush()
+        } else {
+            true
+        }
+    }
+
+    /// Sends the jobs gathered so far; false when the run is over.
+    fn flush(&mut self) -> bool {
+        if self.batch.is_empty() {
+            return true;
+        }
+        let batch = std::mem::take(&mut self.batch);
+        self.bytes = 0;
         // Both sends fail only when the run is over (the reporter gave up).
-        let sent = window.send(()).is_ok() && jobs.send(Job { seq, work }).is_ok();
-        seq += 1;
-        sent
+        self.window.send(()).is_ok() && self.jobs.send(batch).is_ok()
+    }
+}
+
+/// The reader: turns inputs into numbered jobs, never more than the window ahead.
+fn read_inputs(inputs: &[Input], jobs: &SyncSender<Vec<Job>>, window: &SyncSender<()>) {
+    let mut batcher = Batcher {
+        jobs,
+        window,
+        seq: 0,
+        batch: Vec::with_capacity(BATCH),
+        bytes: 0,
     };
     for input in inputs {
         let keep_going = match input {
-            Input::File(path) => send(Work::File(path.clone())),
-            Input::Broken { path, reason } => send(Work::Failed(Box::new(InputError::new(
-                path.display().to_string(),
-                ErrorKind::Unreadable,
-                reason.clone(),
-            )))),
+            Input::File(path) => batcher.push(Work::File(path.clone())),
+            Input::Broken { path, reason } => {
+                batcher.push(Work::Failed(Box::new(InputError::new(
+                    path.display().to_string(),
+                    ErrorKind::Unreadable,
+                    reason.clone(),
+                ))))
+            }
             Input::Lines(path) => match std::fs::File::open(path) {
-                Ok(file) => read_lines(&path.display().to_string(), file, &mut send),
-                Err(err) => send(Work::Failed(Box::new(InputError::new(
+                Ok(file) => read_lines(&path.display().to_string(), file, &mut batcher),
+                Err(err) => batcher.push(Work::Failed(Box::new(InputError::new(
                     path.display().to_string(),
                     ErrorKind::Unreadable,
                     format!("cannot read the file: {err}"),
                 )))),
             },
-            Input::Stdin => read_lines("<stdin>", io::stdin().lock(), &mut send),
+            Input::Stdin => read_lines("<stdin>", io::stdin().lock(), &mut batcher),
         };
         if !keep_going {
             return;
         }
     }
+    batcher.flush();
 }
 
 /// Sends one job per non-blank line; a stream with none is an error, not a pass.
-fn read_lines(name: &str, reader: impl Read, send: &mut dyn FnMut(Work) -> bool) -> bool {
-    let mut reader = BufReader::with_capacity(1 << 16, reader);
+fn read_lines(name: &str, reader: impl Read, batcher: &mut Batcher<'_>) -> bool {
+    let mut reader = BufReader::with_capacity(1 << 20, reader);
+    let mut send = |work: Work, reader: &BufReader<_>| {
+        // Nothing more is buffered: the next read may wait on the writer, so
+        // what was read so far goes to the workers now.
+        batcher.push(work) && (!reader.buffer().is_empty() || batcher.flush())
+    };
     let mut bytes = Vec::new();
     let mut line = 0usize;
     let mut found = 0usize;
@@ -287,7 +352,7 @@ fn read_lines(name: &str, reader: impl Read, send: &mut dyn FnMut(Work) -> bool)
                     ErrorKind::Unreadable,
                     format!("cannot read line {line}: {err}"),
                 );
-                return send(Work::Failed(Box::new(error)));
+                return send(Work::Failed(Box::new(error)), &reader);
             }
         }
         if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -311,7 +376,7 @@ fn read_lines(name: &str, reader: impl Read, send: &mut dyn FnMut(Work) -> bool)
                 Work::Failed(Box::new(error))
             }
         };
-        if !send(work) {
+        if !send(work, &reader) {
             return false;
         }
     }
@@ -321,7 +386,7 @@ fn read_lines(name: &str, reader: impl Read, send: &mut dyn FnMut(Work) -> bool)
             ErrorKind::Unreadable,
             "the stream holds no snapshot (no non-blank line)",
         );
-        return send(Work::Failed(Box::new(error)));
+        return send(Work::Failed(Box::new(error)), &reader);
     }
     true
 }
@@ -331,45 +396,69 @@ fn work(
     evaluator: &mut Evaluator,
     schema: &SnapshotSchema,
     settings: &Settings,
-    jobs: &Mutex<Receiver<Job>>,
-    done: &SyncSender<Done>,
+    jobs: &Mutex<Receiver<Vec<Job>>>,
+    done: &SyncSender<Vec<Done>>,
     keep_text: bool,
 ) {
     loop {
         // Another worker's panic cannot leave the queue in a bad state: recv is atomic.
-        let job = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
-        let Ok(Job { seq, work }) = job else { return };
-        // A line of a stream is not worth quoting: it is one long line.
-        let whole_file = matches!(work, Work::File(_));
-        let source = work.source();
-        // A panic inside the engine on one snapshot must not lose its result (the
-        // reorder buffer would wait for it forever): it becomes an error result.
-        let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            Checker::check_work(evaluator, schema, settings, work)
-        }));
-        let (result, text) = checked.unwrap_or_else(|panic| {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown cause".into());
-            let error = InputError::new(
-                source,
-                ErrorKind::Policy,
-                format!("internal error while checking this snapshot: {what}"),
-            );
-            (SnapshotResult::failed(&error), None)
-        });
-        let text = text.filter(|_| keep_text && whole_file);
-        if done.send(Done { seq, result, text }).is_err() {
+        let batch = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
+        let Ok(batch) = batch else { return };
+        let mut results: Vec<Done> = batch
+            .into_iter()
+            .map(|Job { seq, work }| check_job(evaluator, schema, settings, seq, work, keep_text))
+            .collect();
+        if let Some(last) = results.last_mut() {
+            last.ends_batch = true;
+        }
+        if done.send(results).is_err() {
             return;
         }
     }
 }
 
+/// Checks one job; a panic while checking it becomes its error result.
+fn check_job(
+    evaluator: &mut Evaluator,
+    schema: &SnapshotSchema,
+    settings: &Settings,
+    seq: u64,
+    work: Work,
+    keep_text: bool,
+) -> Done {
+    // A line of a stream is not worth quoting: it is one long line.
+    let whole_file = matches!(work, Work::File(_));
+    let source = work.source();
+    // A panic inside the engine on one snapshot must not lose its result (the
+    // reorder buffer would wait for it forever): it becomes an error result.
+    let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        Checker::check_work(evaluator, schema, settings, work)
+    }));
+    let (result, text) = checked.unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".into());
+        let error = InputError::new(
+            source,
+            ErrorKind::Policy,
+            format!("internal error while checking this snapshot: {what}"),
+        );
+        (SnapshotResult::failed(&error), None)
+    });
+    let text = text.filter(|_| keep_text && whole_file);
+    Done {
+        seq,
+        result,
+        text,
+        ends_batch: false,
+    }
+}
+
 /// Puts results back in input order and reports them; frees a window slot each.
 fn report_in_order(
-    done: Receiver<Done>,
+    done: Receiver<Vec<Done>>,
     window: Receiver<()>,
     reporter: &mut dyn Reporter,
     progress: &mut dyn FnMut(&SnapshotResult),
@@ -378,13 +467,27 @@ fn report_in_order(
     let mut summary = Summary::default();
     let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
     let mut next = 0u64;
-    for item in done.iter() {
-        waiting.insert(item.seq, item);
+    loop {
+        let batch = match done.try_recv() {
+            Ok(batch) => batch,
+            Err(TryRecvError::Empty) => {
+                // Nothing is ready: what was reported goes out before we wait.
+                reporter.flush()?;
+                match done.recv() {
+                    Ok(batch) => batch,
+                    Err(_) => break,
+                }
+            }
+            Err(TryRecvError::Disconnected) => break,
+        };
+        waiting.extend(batch.into_iter().map(|item| (item.seq, item)));
         while let Some(item) = waiting.remove(&next) {
             summary.add(&item.result);
             reporter.report(&item.result, item.text.as_deref())?;
             progress(&item.result);
-            let _ = window.recv();
+            if item.ends_batch {
+                let _ = window.recv();
+            }
             next += 1;
         }
     }
@@ -432,6 +535,7 @@ mod tests {
             seq,
             result: SnapshotResult::failed(&error),
             text: None,
+            ends_batch: true,
         }
     }
 
@@ -440,7 +544,7 @@ mod tests {
         let (token_tx, token_rx) = sync_channel(8);
         for &seq in seqs {
             token_tx.send(()).unwrap();
-            done_tx.send(done(seq)).unwrap();
+            done_tx.send(vec![done(seq)]).unwrap();
         }
         drop(done_tx);
         let mut reporter = Count(0);

@@ -221,3 +221,47 @@ fn quiet_output_is_one_line_per_snapshot_and_a_summary() {
     );
     assert!(summary.ends_with(" blocked, 0 errors"), "{summary}");
 }
+
+/// A slow stream (a pipe fed as accounts are exported) gets each result while
+/// its input is still open: results are neither batched nor buffered to the end.
+#[test]
+fn each_result_of_a_slow_stream_comes_out_before_the_stream_ends() {
+    use std::io::BufRead;
+    let fixture =
+        std::fs::read_to_string(root().join("fixtures/aptible/blocked-app-endpoints.json"))
+            .expect("fixture");
+    let line: serde_json::Value = serde_json::from_str(&fixture).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_closeout"))
+        .current_dir(root())
+        .args(["check", "-", "--format", "jsonl", "--now", NOW])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                return;
+            }
+        }
+    });
+    let wait = std::time::Duration::from_secs(30);
+    for n in 1..=2 {
+        writeln!(input, "{line}").unwrap();
+        input.flush().unwrap();
+        // Standard input stays open: the result must come anyway.
+        let got = rx.recv_timeout(wait).expect("a result while stdin is open");
+        let got: serde_json::Value = serde_json::from_str(&got).unwrap();
+        assert_eq!(got["type"], "result");
+        assert_eq!(got["data"]["source"], format!("<stdin>:{n}"));
+    }
+    drop(input);
+    let summary: serde_json::Value = serde_json::from_str(&rx.recv_timeout(wait).unwrap()).unwrap();
+    assert_eq!(summary["type"], "summary");
+    assert_eq!(summary["data"]["snapshots"], 2);
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+}

@@ -61,6 +61,10 @@ fn number(value: Option<usize>) -> String {
 }
 
 impl Reporter for CsvReporter<'_> {
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     fn report(&mut self, result: &SnapshotResult, _text: Option<&str>) -> io::Result<()> {
         self.header()?;
         let snapshot_id = result.snapshot_id.as_deref().unwrap_or_default();

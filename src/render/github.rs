@@ -27,6 +27,10 @@ impl<'w> GithubReporter<'w> {
 }
 
 impl Reporter for GithubReporter<'_> {
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     fn report(&mut self, result: &SnapshotResult, _text: Option<&str>) -> io::Result<()> {
         let (file, stream_line) = split_source(&result.source);
         let file = forward_slashes(file);

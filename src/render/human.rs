@@ -65,6 +65,10 @@ impl<'w> HumanReporter<'w> {
 }
 
 impl Reporter for HumanReporter<'_> {
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     fn report(&mut self, result: &SnapshotResult, text: Option<&str>) -> io::Result<()> {
         for group in result.findings.chunk_by(|a, b| a.id == b.id) {
             if group[0].kind == Kind::Block && group.iter().any(|f| !f.is_waived()) {

@@ -42,6 +42,10 @@ impl<'w> JsonlReporter<'w> {
 }
 
 impl Reporter for JsonlReporter<'_> {
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+
     fn report(&mut self, result: &SnapshotResult, _text: Option<&str>) -> io::Result<()> {
         let kind = match result.verdict {
             Verdict::Error => "error",

@@ -146,6 +146,10 @@ impl<'w> Tee<'w> {
 }
 
 impl Reporter for Tee<'_> {
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.reporters.iter_mut().try_for_each(|r| r.flush())
+    }
+
     fn report(
         &mut self,
         result: &crate::report::SnapshotResult,
