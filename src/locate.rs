@@ -1,12 +1,19 @@
 //! Where a value sits in a snapshot's text.
 //!
-//! serde_json keeps no positions, so findings and schema errors, which name a
-//! value by JSON pointer, are placed in the file by a second, span-keeping parse
-//! (jsonc-parser). It runs only for snapshots that have something to point at.
+//! serde_json's values keep no positions, so findings and schema errors, which
+//! name a value by JSON pointer, are placed in the file by walking the pointer
+//! through the text with serde_json's `RawValue`: each step reads one object or
+//! array with its members left unparsed, as slices of the text, so only the
+//! containers on the pointer's path are ever scanned and nothing is built.
 
-use jsonc_parser::ast::{ObjectPropName, Value as Node};
-use jsonc_parser::common::Ranged;
-use jsonc_parser::{CollectOptions, ParseOptions};
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::fmt;
+use std::rc::Rc;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
 
 /// A byte range in a snapshot's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,45 +37,106 @@ pub struct Location {
     pub exact: bool,
 }
 
-/// Finds pointers in one snapshot's text. Build it once per snapshot.
+/// Finds pointers in one snapshot's text. Build it once per snapshot: it keeps
+/// each container it has read, so pointers into one list read that list once.
 pub struct Locator<'t> {
     text: &'t str,
-    root: Option<Node<'t>>,
+    /// Containers already read, by the offset of their first character.
+    read: RefCell<HashMap<usize, Rc<Container<'t>>>>,
+}
+
+/// An object's members or an array's elements, their values unparsed.
+enum Container<'t> {
+    Object(Members<'t>),
+    Array(Vec<&'t RawValue>),
+}
+
+/// An object's members in text order, their values unparsed.
+struct Members<'t>(Vec<(Cow<'t, str>, &'t RawValue)>);
+
+impl<'de> Deserialize<'de> for Members<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MembersVisitor;
+        impl<'de> Visitor<'de> for MembersVisitor {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(8));
+                while let Some(member) = map.next_entry::<Cow<'de, str>, &'de RawValue>()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        deserializer.deserialize_map(MembersVisitor)
+    }
+}
+
+impl fmt::Debug for Locator<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Locator")
+            .field("containers_read", &self.read.borrow().len())
+            .finish()
+    }
 }
 
 impl<'t> Locator<'t> {
     pub fn new(text: &'t str) -> Self {
-        let strict = ParseOptions {
-            allow_comments: false,
-            allow_loose_object_property_names: false,
-            allow_trailing_commas: false,
-            allow_missing_commas: false,
-            allow_single_quoted_strings: false,
-            allow_hexadecimal_numbers: false,
-            allow_unary_plus_numbers: false,
-            allow_bare_decimal_point_numbers: false,
-            allow_non_finite_numbers: false,
-            allow_extended_string_escapes: false,
-        };
-        let root = jsonc_parser::parse_to_ast(text, &CollectOptions::default(), &strict)
-            .ok()
-            .and_then(|parsed| parsed.value);
-        Self { text, root }
+        Self {
+            text,
+            read: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The object or array that starts `node`, read once.
+    fn container(&self, node: &'t str) -> Option<Rc<Container<'t>>> {
+        let offset = self.span_of(node).offset;
+        if let Some(found) = self.read.borrow().get(&offset) {
+            return Some(Rc::clone(found));
+        }
+        let container = Rc::new(match node.as_bytes().first()? {
+            b'{' => Container::Object(serde_json::from_str(node).ok()?),
+            b'[' => Container::Array(serde_json::from_str(node).ok()?),
+            _ => return None,
+        });
+        self.read.borrow_mut().insert(offset, Rc::clone(&container));
+        Some(container)
+    }
+
+    /// The span of `value`, a slice of the text.
+    fn span_of(&self, value: &str) -> Span {
+        Span {
+            offset: value.as_ptr() as usize - self.text.as_ptr() as usize,
+            len: value.len(),
+        }
     }
 
     /// Locates an RFC 6901 pointer. A pointer into a missing member resolves to
-    /// the nearest ancestor that exists; `None` only when the text did not parse.
+    /// the nearest ancestor that exists; `None` only when the text is not JSON.
     pub fn locate(&self, pointer: &str) -> Option<Location> {
-        let mut node = self.root.as_ref()?;
+        let mut node = self.text.trim();
+        // The whole text must be one JSON value; its containers are read lazily.
+        if !node.starts_with(['{', '[']) {
+            serde_json::from_str::<&RawValue>(node).ok()?;
+        }
         let mut exact = true;
         for token in pointer_tokens(pointer) {
-            let next = match node {
-                Node::Object(object) => object.get(&token).map(|prop| &prop.value),
-                Node::Array(array) => token
+            let next = match self.container(node).as_deref() {
+                Some(Container::Object(members)) => members
+                    .0
+                    .iter()
+                    .rev() // the last of repeated members is the one that counts
+                    .find(|(key, _)| *key == token)
+                    .map(|(_, value)| value.get()),
+                Some(Container::Array(elements)) => token
                     .parse::<usize>()
                     .ok()
-                    .and_then(|index| array.elements.get(index)),
-                _ => None,
+                    .and_then(|index| elements.get(index))
+                    .map(|value| value.get()),
+                None if node.starts_with(['{', '[']) => return None, // not JSON
+                None => None,
             };
             match next {
                 Some(child) => node = child,
@@ -78,12 +146,8 @@ impl<'t> Locator<'t> {
                 }
             }
         }
-        let range = node.range();
-        let value = Span {
-            offset: range.start,
-            len: range.end - range.start,
-        };
-        let (line, column) = line_column(self.text, range.start);
+        let value = self.span_of(node);
+        let (line, column) = line_column(self.text, value.offset);
         Some(Location {
             value,
             label: self.label_span(node),
@@ -93,48 +157,58 @@ impl<'t> Locator<'t> {
         })
     }
 
-    fn label_span(&self, node: &Node<'t>) -> Span {
-        if let Node::Object(object) = node {
+    fn label_span(&self, node: &'t str) -> Span {
+        if let Some(Container::Object(members)) = self.container(node).as_deref() {
             let identity = ["id", "number", "name"].iter().find_map(|key| {
-                object
-                    .properties
+                members
+                    .0
                     .iter()
-                    .find(|p| prop_name(&p.name) == *key)
+                    .find(|(name, _)| name == key)
+                    .map(|(_, value)| value.get())
             });
-            if let Some(prop) = identity {
-                let start = prop.name.range().start;
+            if let Some(value) = identity {
+                let value = self.span_of(value);
+                let start = key_start(self.text, value.offset);
                 return Span {
                     offset: start,
-                    len: prop.value.range().end - start,
+                    len: value.offset + value.len - start,
                 };
             }
         }
-        let range = node.range();
-        let line_end = self.text[range.start..]
-            .find('\n')
-            .map_or(self.text.len(), |i| range.start + i);
-        let end = range
-            .end
-            .min(line_end)
-            .max(range.start + 1)
-            .min(self.text.len());
+        let value = self.span_of(node);
+        let line_end = node.find('\n').unwrap_or(node.len());
         Span {
-            offset: range.start,
-            len: end - range.start,
+            offset: value.offset,
+            len: line_end.max(1).min(node.len()),
         }
     }
 }
 
-impl std::fmt::Debug for Locator<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Locator")
-            .field("parsed", &self.root.is_some())
-            .finish()
+/// The offset of the opening quote of the member name before the value at
+/// `value_offset` (`"name" : value`), in text that is valid JSON.
+fn key_start(text: &str, value_offset: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut at = value_offset;
+    // Back over the blanks and the colon to the closing quote of the name.
+    while at > 0 && bytes[at - 1] != b'"' {
+        at -= 1;
     }
-}
-
-fn prop_name<'a>(name: &'a ObjectPropName<'_>) -> &'a str {
-    name.as_str()
+    at = at.saturating_sub(1);
+    // Back to the opening quote: the first `"` not escaped by a backslash.
+    while at > 0 {
+        at -= 1;
+        if bytes[at] == b'"' {
+            let backslashes = bytes[..at]
+                .iter()
+                .rev()
+                .take_while(|b| **b == b'\\')
+                .count();
+            if backslashes % 2 == 0 {
+                return at;
+            }
+        }
+    }
+    at
 }
 
 /// Splits an RFC 6901 pointer into unescaped reference tokens.
@@ -209,6 +283,32 @@ mod tests {
         let at = locator.locate("/é").unwrap();
         assert_eq!((at.line, at.column), (5, 8));
         assert_eq!(offset_of(TEXT, 5, 8), at.value.offset);
+    }
+
+    #[test]
+    fn labels_find_member_names_with_escaped_quotes() {
+        let text = "{\"x\": {\"na\\\"me\": 1, \"name\" :  \"n\"}}";
+        let at = Locator::new(text).locate("/x").unwrap();
+        assert_eq!(
+            &text[at.label.offset..at.label.offset + at.label.len],
+            "\"name\" :  \"n\""
+        );
+        let text = "{\"x\": {\"a\\\"\": 1, \"id\\\\\": 2}}";
+        let found = Locator::new(text).locate("/x/a\"").unwrap();
+        assert!(found.exact);
+        assert_eq!(
+            &text[found.value.offset..found.value.offset + found.value.len],
+            "1"
+        );
+    }
+
+    #[test]
+    fn a_large_value_is_labelled_by_its_first_line() {
+        let locator = Locator::new(TEXT);
+        let at = locator.locate("/a").unwrap();
+        assert_eq!(&TEXT[at.label.offset..at.label.offset + at.label.len], "{");
+        let at = locator.locate("/a/b~1c/0").unwrap();
+        assert_eq!(&TEXT[at.label.offset..at.label.offset + at.label.len], "10");
     }
 
     #[test]
