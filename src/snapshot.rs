@@ -271,6 +271,9 @@ impl SnapshotSchema {
         text: &Arc<str>,
         document: &Json,
     ) -> Result<(), Box<InputError>> {
+        if self.validator.is_valid(document) {
+            return Ok(());
+        }
         let mut errors = self.validator.iter_errors(document);
         let Some(first) = errors.next() else {
             return Ok(());
