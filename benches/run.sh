@@ -10,14 +10,19 @@
 #   closeout, directory, --jobs 1       the headline figure (snapshots/s)
 #   closeout, directory, all cores      when the binary has --jobs
 #   closeout, JSON Lines, --jobs 1      when the binary reads *.jsonl
+#   closeout, JSON Lines, all cores     the same, --format jsonl (streamed)
+#   closeout, --engine interpreter      the directory at --jobs 1 with the
+#                                       reference evaluator instead of the VM
 #   closeout, floor pack, --jobs 1      the same binary with a policy pack that
 #                                       never trips (--no-bundled): reading,
 #                                       parsing, schema validation, engine
 #                                       calls on tiny rules and the JSON report;
 #                                       what is left is the real policies' cost
-#   python json.loads floor             read + parse every file with CPython's
-#                                       C json module: a parse-only reference
-#                                       outside closeout (not serde_json)
+#   serde_json parse floor              benches/parse_floor.rs (cargo bench):
+#                                       read + parse the same bytes with
+#                                       serde_json alone, directory and JSON
+#                                       Lines; `x parse` is relative to these
+#   python json.loads                   the same with CPython's C json module
 #   one process per file                conftest-style: `closeout check FILE`
 #                                       for each of the first PERFILE files
 #                                       (default 500), extrapolated per snapshot
@@ -31,7 +36,8 @@
 # floor, and writes it with the raw numbers under $BENCH_DIR.
 #
 # Environment: BENCH_DIR (default /tmp/closeout-bench), CLOSEOUT_BIN (skip the
-# build), PERFILE, REPS, SEED, PYTHON, and opa-wheel.sh's variables.
+# build), PERFILE, REPS, SEED, PYTHON, OPA_LIMIT (OPA evaluates the first
+# 10000 files at most: ~40 s), and opa-wheel.sh's variables.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -79,6 +85,7 @@ if grep -q -- '--jobs' <<<"$help"; then jobs1=(--jobs 1); fi
 quiet=()
 if grep -q -- '--no-progress' <<<"$help"; then quiet=(--no-progress); fi
 common=(check --format json --now "$now" "${quiet[@]}")
+streamed=(check --format jsonl --now "$now" "${quiet[@]}")
 
 # --- data ---------------------------------------------------------------------------
 data="$work/data-$seed-$count"
@@ -169,11 +176,32 @@ head -n 1 "$data/snapshots.jsonl" >"$work/probe.jsonl"
 if "$bin" "${common[@]}" "$work/probe.jsonl" >/dev/null 2>&1 || [ $? -eq 1 ]; then
 	say "closeout, JSON Lines"
 	(cd "$data" && run_timed jsonl_j1 "$bin" "${common[@]}" "${jobs1[@]}" snapshots.jsonl)
+	if [ ${#jobs1[@]} -gt 0 ]; then
+		say "closeout, JSON Lines, all $(nproc) cores, --format jsonl"
+		(cd "$data" && run_timed jsonl_all "$bin" "${streamed[@]}" snapshots.jsonl)
+	fi
+fi
+if grep -q -- '--engine' <<<"$help"; then
+	say "closeout, directory, --jobs 1, --engine interpreter"
+	(cd "$data" && run_timed interp_j1 "$bin" "${common[@]}" "${jobs1[@]}" --engine interpreter files)
 fi
 say "closeout, floor pack"
 (cd "$data" && run_timed floor_j1 "$bin" "${common[@]}" "${jobs1[@]}" --no-bundled --policy "$floor" files)
 
-# --- parse-only reference ---------------------------------------------------------------
+# --- parse-only floor: serde_json alone, the same bytes -------------------------------------
+say "serde_json parse floor (cargo bench --bench parse_floor)"
+(cd "$repo" && cargo bench --quiet --bench parse_floor --no-run 2>/dev/null)
+for form in dir jsonl; do
+	target="$files"
+	[ "$form" = jsonl ] && target="$data/snapshots.jsonl"
+	: >"$work/floor-$form.txt"
+	for ((i = 0; i < reps; i++)); do
+		(cd "$repo" && cargo bench --quiet --bench parse_floor -- "$target") | cut -d' ' -f1 >>"$work/floor-$form.txt"
+	done
+	record "serde_${form}_s" "$(sort -g "$work/floor-$form.txt" | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')"
+done
+
+# --- parse-only reference outside Rust -----------------------------------------------------
 say "python json.loads floor"
 : >"$work/pyfloor.txt"
 for ((i = 0; i < reps; i++)); do
@@ -212,7 +240,7 @@ wheel_rc=$?
 set -e
 if [ "$wheel_rc" = 0 ]; then
 	/usr/bin/time -v -o "$work/time.txt" "$python" "$here/opa_bench.py" --wheel-dir "$wheel_dir" \
-		--repo "$repo" --dir "$files" >"$work/opa.json"
+		--repo "$repo" --dir "$files" --limit "${OPA_LIMIT:-10000}" >"$work/opa.json"
 	record opa_rss "$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")"
 	"$python" -c 'import json, sys
 for k, v in json.load(open(sys.argv[1])).items(): print(f"opa_{k}\t{v}")' "$work/opa.json" >>"$results"
@@ -237,20 +265,26 @@ for line in open(sys.argv[1]):
     except ValueError:
         r[k] = v
 n = int(r["snapshots"])
-rows = []  # (label, snapshots measured, wall s, us per snapshot, peak RSS KiB)
+rows = []  # (label, snapshots measured, wall s, us per snapshot, peak RSS KiB, input form)
 
 
-def add(label, count, wall, rss):
-    rows.append((label, count, wall, wall / count * 1e6, rss))
+def add(label, count, wall, rss, form="dir"):
+    rows.append((label, count, wall, wall / count * 1e6, rss, form))
 
 
 add("closeout dir --jobs 1", n, r["dir_j1_wall"], r["dir_j1_rss"])
 if "dir_all_wall" in r:
     add("closeout dir, all cores", n, r["dir_all_wall"], r["dir_all_rss"])
 if "jsonl_j1_wall" in r:
-    add("closeout JSONL --jobs 1", n, r["jsonl_j1_wall"], r["jsonl_j1_rss"])
+    add("closeout JSONL --jobs 1", n, r["jsonl_j1_wall"], r["jsonl_j1_rss"], "jsonl")
+if "jsonl_all_wall" in r:
+    add("closeout JSONL, all cores, jsonl", n, r["jsonl_all_wall"], r["jsonl_all_rss"], "jsonl")
+if "interp_j1_wall" in r:
+    add("closeout dir --jobs 1 interpreter", n, r["interp_j1_wall"], r["interp_j1_rss"])
 add("closeout floor pack --jobs 1", n, r["floor_j1_wall"], r["floor_j1_rss"])
-add("python json.loads (parse floor)", n, r["pyjson_s"], r["pyjson_rss"])
+add("serde_json parse floor, dir", n, r["serde_dir_s"], 0)
+add("serde_json parse floor, JSONL", n, r["serde_jsonl_s"], 0, "jsonl")
+add("python json.loads, dir", n, r["pyjson_s"], r["pyjson_rss"])
 add("1 process per file (x%d)" % r["perfile_n"], int(r["perfile_n"]), r["perfile_s"], r["perfile_rss"])
 if "opa_real_s" in r:
     m = int(r["opa_snapshots"])
@@ -258,11 +292,11 @@ if "opa_real_s" in r:
     add("OPA binding, 2 calls/snapshot", m, r["opa_package_s"], r["opa_rss"])
 
 base = rows[0][3]
-floor = [x for x in rows if x[0].startswith("python")][0][3]
+floors = {"dir": r["serde_dir_s"] / n * 1e6, "jsonl": r["serde_jsonl_s"] / n * 1e6}
 print()
 print(f"{'measurement':34} {'snaps':>6} {'wall s':>8} {'snaps/s':>9} {'us/snap':>9} {'RSS MiB':>8} {'x closeout':>10} {'x parse':>8}")
-for label, count, wall, us, rss in rows:
-    print(f"{label:34} {count:>6} {wall:>8.2f} {count / wall:>9.0f} {us:>9.1f} {rss / 1024:>8.1f} {us / base:>10.2f} {us / floor:>8.1f}")
+for label, count, wall, us, rss, form in rows:
+    print(f"{label:34} {count:>6} {wall:>8.2f} {count / wall:>9.0f} {us:>9.1f} {rss / 1024:>8.1f} {us / base:>10.2f} {us / floors[form]:>8.1f}")
 print()
 floor_pack = [x for x in rows if x[0].startswith("closeout floor")][0][3]
 print(f"closeout policy evaluation alone (dir --jobs 1 minus floor pack): {base - floor_pack:.1f} us/snapshot")
@@ -288,6 +322,7 @@ if "opa_real_s" in r:
 elif "opa_skipped" in r:
     print(f"OPA: {r['opa_skipped']}")
 print()
-print("x closeout = time per snapshot / closeout dir --jobs 1; x parse = time per snapshot / python json.loads")
+print("x closeout = time per snapshot / closeout dir --jobs 1; x parse = time per snapshot / serde_json's")
+print("parse floor of the same input form (a directory of files, or one JSON Lines file)")
 EOF
 } | tee "$work/report.txt"
