@@ -13,18 +13,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 python="${PYTHON:-python3}"
 
-bin="${CLOSEOUT_BIN:-}"
-if [ -z "$bin" ]; then
-	(cd "$repo" && cargo build --quiet) || {
-		echo "error: cargo build failed" >&2
-		exit 2
-	}
-	target_dir="$(cd "$repo" && cargo metadata --format-version 1 --no-deps |
-		"$python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')" || {
-		echo "error: cargo metadata failed" >&2
-		exit 2
-	}
-	bin="$target_dir/debug/closeout"
-fi
+# shellcheck source=benches/closeout-bin.sh
+. "$here/closeout-bin.sh"
 
 exec "$python" "$here/engine_crosscheck.py" --repo "$repo" --closeout "$bin" "$@"

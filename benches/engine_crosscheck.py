@@ -55,11 +55,15 @@ def run(closeout, engine, lines_path, now, policy_dir):
             arg for pack in sorted(pathlib.Path(policy_dir).iterdir()) if pack.is_dir()
             for arg in ("--policy", str(pack))
         ]
-    done = subprocess.run(
-        [closeout, "check", str(lines_path), "--format", "jsonl", "--now", now,
-         "--jobs", "1", "--no-progress", "--engine", engine, *packs],
-        capture_output=True, text=True, check=False,
-    )
+    try:
+        done = subprocess.run(
+            [closeout, "check", str(lines_path), "--format", "jsonl", "--now", now,
+             "--jobs", "1", "--no-progress", "--engine", engine, *packs],
+            capture_output=True, text=True, check=False,
+        )
+    except OSError as e:
+        print(f"error: cannot run {closeout}: {e}", file=sys.stderr)
+        sys.exit(2)
     if done.returncode not in (0, 1, 2) or not done.stdout:
         print(f"error: closeout --engine {engine} exited {done.returncode}: {done.stderr[-2000:]}",
               file=sys.stderr)

@@ -33,20 +33,7 @@ case $? in
 	;;
 esac
 
-bin="${CLOSEOUT_BIN:-}"
-if [ -z "$bin" ]; then
-	# The debug build: `cargo test` has just made it in CI, and speed does not
-	# matter for 72 fixtures. Ask cargo where it is (CARGO_TARGET_DIR may move it).
-	(cd "$repo" && cargo build --quiet) || {
-		echo "error: cargo build failed" >&2
-		exit 2
-	}
-	target_dir="$(cd "$repo" && cargo metadata --format-version 1 --no-deps |
-		"$python" -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')" || {
-		echo "error: cargo metadata failed" >&2
-		exit 2
-	}
-	bin="$target_dir/debug/closeout"
-fi
+# shellcheck source=benches/closeout-bin.sh
+. "$here/closeout-bin.sh"
 
 exec "$python" "$here/opa_crosscheck.py" --repo "$repo" --closeout "$bin" --wheel-dir "$wheel_dir" "$@"
