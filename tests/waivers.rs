@@ -36,6 +36,13 @@ fn json(output: &Output) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)))
 }
 
+/// `closeout check FIXTURE --format json` in `dir`: the output and its report.
+fn check_json(dir: &Path, fixture_path: &str) -> (Output, serde_json::Value) {
+    let output = closeout(dir, &["check", &fixture(fixture_path), "--format", "json"]);
+    let report = json(&output);
+    (output, report)
+}
+
 const LIVE: &str = "tencentcloud/blocked-live-account.json"; // account 200189012345
 
 fn waiver(id: &str, account: &str, target: Option<&str>, expires: &str) -> String {
@@ -53,10 +60,7 @@ fn a_waiver_for_one_object_leaves_the_others_blocking() {
         "object",
         &waiver("TCC-003", "200189012345", Some("V-3307"), "2026-12-31"),
     );
-    let report = json(&closeout(
-        &dir,
-        &["check", &fixture(LIVE), "--format", "json"],
-    ));
+    let (_, report) = check_json(&dir, LIVE);
     let tcc003: Vec<&serde_json::Value> = report["results"][0]["findings"]
         .as_array()
         .unwrap()
@@ -92,8 +96,7 @@ fn waivers_for_every_blocking_condition_make_the_account_eligible() {
     .map(|id| waiver(id, "200189012345", None, "2026-12-31"))
     .collect();
     let dir = workspace("account", &config);
-    let output = closeout(&dir, &["check", &fixture(LIVE), "--format", "json"]);
-    let report = json(&output);
+    let (output, report) = check_json(&dir, LIVE);
     assert_eq!(report["results"][0]["verdict"], "eligible");
     assert_eq!(
         report["results"][0]["plan"].as_array().unwrap().len(),
@@ -135,16 +138,7 @@ fn an_expired_waiver_no_longer_applies_and_says_so() {
         "expired",
         &waiver("TCC-003", "200078901234", None, "2026-11-20"),
     );
-    let output = closeout(
-        &dir,
-        &[
-            "check",
-            &fixture("tencentcloud/blocked-vouchers.json"),
-            "--format",
-            "json",
-        ],
-    );
-    let report = json(&output);
+    let (output, report) = check_json(&dir, "tencentcloud/blocked-vouchers.json");
     assert_eq!(report["results"][0]["verdict"], "blocked");
     assert_eq!(
         report["results"][0]["findings"][0]["waiver"]["status"],
@@ -160,16 +154,7 @@ fn a_waiver_that_matches_nothing_is_reported_as_stale() {
         "stale",
         &waiver("UKF-001", "no-such-account", None, "2027-01-31"),
     );
-    let output = closeout(
-        &dir,
-        &[
-            "check",
-            &fixture("tencentcloud/blocked-vouchers.json"),
-            "--format",
-            "json",
-        ],
-    );
-    let report = json(&output);
+    let (output, report) = check_json(&dir, "tencentcloud/blocked-vouchers.json");
     assert_eq!(report["summary"]["waivers"]["stale"][0]["line"], 1);
     assert!(String::from_utf8_lossy(&output.stderr)
         .contains("warning: waiver for UKF-001 on account no-such-account matched no finding"));
