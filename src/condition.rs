@@ -59,6 +59,9 @@ pub struct Condition {
     pub source_doc: String,
     /// The sentence of that document it encodes.
     pub source_quote: String,
+    /// The parts of a snapshot its rule reads, as dotted paths (`billing.invoices`):
+    /// GEN-003 blocks a snapshot whose `unknown` list covers one of them.
+    pub reads: Vec<String>,
     /// The Rego package, e.g. `closeout.ukfast`.
     pub package: String,
     /// The policy file and the 1-based line of the rule head.

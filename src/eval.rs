@@ -11,6 +11,8 @@
 //! (`x := f(k)` with `f(k)` undefined; see docs/policy-authoring.md).
 
 use std::collections::BTreeMap;
+use std::num::NonZeroU32;
+use std::time::Duration;
 
 use serde::Deserialize;
 
@@ -28,6 +30,44 @@ pub struct Context {
     pub max_export_age_days: u32,
     /// Extra data from closeout.toml's `[defaults.data]`, at `data.closeout.config`.
     pub config: serde_json::Map<String, serde_json::Value>,
+    /// What one rule may spend on one snapshot.
+    pub limits: Limits,
+}
+
+/// Bounds on evaluating one rule (`deny`, `warn` or `info` of one package) for
+/// one snapshot. Only a runaway policy reaches them: the bundled policies are
+/// linear in the size of the snapshot and spend a small fraction of each.
+/// Reaching one is an error for that snapshot, never a pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// VM instructions: [`Limits::BASE_INSTRUCTIONS`] plus this many for each
+    /// value (object, array, string, number...) in the snapshot, so the budget
+    /// grows with the account.
+    pub instructions_per_value: u64,
+    /// Wall-clock time, both engines.
+    pub timeout: Duration,
+    /// Memory the whole process may hold while a rule runs, both engines.
+    pub memory_bytes: u64,
+}
+
+impl Limits {
+    /// What every rule may spend, however small the snapshot.
+    pub const BASE_INSTRUCTIONS: u64 = 1_000_000;
+
+    /// The instruction budget for a snapshot of `values` values.
+    pub fn instructions_for(&self, values: u64) -> u64 {
+        Self::BASE_INSTRUCTIONS.saturating_add(self.instructions_per_value.saturating_mul(values))
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            instructions_per_value: 2_000,
+            timeout: Duration::from_secs(30),
+            memory_bytes: 4 << 30,
+        }
+    }
 }
 
 impl Context {
@@ -44,6 +84,7 @@ impl Context {
             now_ns,
             max_export_age_days,
             config: serde_json::Map::new(),
+            limits: Limits::default(),
         })
     }
 
@@ -103,6 +144,74 @@ impl EngineKind {
     }
 }
 
+/// Why evaluating a rule stopped.
+#[derive(Debug, Clone, PartialEq)]
+enum Failure {
+    Instructions { limit: u64 },
+    Time { limit: Duration },
+    Memory { limit: u64 },
+    /// A builtin error, a conflict, a type error: regorus's own message.
+    Other(String),
+}
+
+impl Failure {
+    fn from_vm(error: &regorus::rvm::vm::VmError) -> Failure {
+        use regorus::rvm::vm::VmError;
+        match error {
+            VmError::InstructionLimitExceeded { limit, .. } => Failure::Instructions {
+                limit: *limit as u64,
+            },
+            VmError::TimeLimitExceeded { limit, .. } => Failure::Time { limit: *limit },
+            VmError::MemoryLimitExceeded { limit, .. } => Failure::Memory { limit: *limit },
+            VmError::MemoryBudgetExceeded { budget, .. } => Failure::Memory { limit: *budget },
+            other => Failure::Other(other.to_string()),
+        }
+    }
+
+    fn from_interpreter(error: &(dyn std::error::Error + 'static)) -> Failure {
+        let mut cause = Some(error);
+        while let Some(e) = cause {
+            match e.downcast_ref::<regorus::LimitError>() {
+                Some(regorus::LimitError::TimeLimitExceeded { limit, .. }) => {
+                    return Failure::Time { limit: *limit }
+                }
+                Some(regorus::LimitError::MemoryLimitExceeded { limit, .. }) => {
+                    return Failure::Memory { limit: *limit }
+                }
+                _ => cause = e.source(),
+            }
+        }
+        Failure::Other(error.to_string())
+    }
+
+    /// What went wrong and what to do, after "RULE failed: ".
+    fn describe(&self, limits: &Limits, values: u64) -> String {
+        let runaway = "only a runaway rule (an unbounded loop, a huge range, a cross product of \
+                       large collections) spends that much";
+        match self {
+            Failure::Instructions { limit } => format!(
+                "it stopped at the instruction limit of {limit} ({} + {} per value \
+                 x {values} values in this snapshot): {runaway}. Fix the policy, or raise \
+                 --max-instructions-per-value (now {})",
+                Limits::BASE_INSTRUCTIONS,
+                limits.instructions_per_value,
+                limits.instructions_per_value
+            ),
+            Failure::Time { limit } => format!(
+                "it ran past the time limit of {} s: {runaway}. Fix the policy, or raise \
+                 --eval-timeout",
+                limit.as_secs_f64()
+            ),
+            Failure::Memory { limit } => format!(
+                "closeout reached its memory limit of {} MiB while it ran: {runaway}. \
+                 Fix the policy, or raise --eval-memory",
+                limit >> 20
+            ),
+            Failure::Other(message) => message.trim().to_string(),
+        }
+    }
+}
+
 /// The policies compiled for the VM, with the data they read.
 struct Compiled {
     program: std::sync::Arc<regorus::rvm::program::Program>,
@@ -113,6 +222,7 @@ struct Compiled {
 pub struct Evaluator {
     engine: regorus::Engine,
     policies: PolicySet,
+    limits: Limits,
     /// Every rule to evaluate, per package: `(rule, "data.<package>.<rule>")`.
     paths: BTreeMap<String, Vec<(String, String)>>,
     compiled: Option<std::sync::Arc<Compiled>>,
@@ -129,6 +239,7 @@ impl Clone for Evaluator {
         let mut clone = Evaluator {
             engine: self.engine.clone(),
             policies: self.policies.clone(),
+            limits: self.limits,
             paths: self.paths.clone(),
             compiled: None,
             vm: None,
@@ -140,19 +251,31 @@ impl Clone for Evaluator {
                 .compile()
                 .map(std::sync::Arc::new)
                 .unwrap_or_else(|_| std::sync::Arc::clone(shared));
-            clone.vm = Some(load_vm(&own));
+            clone.vm = Some(load_vm(&own, &clone.limits));
             clone.compiled = Some(own);
         }
         clone
     }
 }
 
-fn load_vm(compiled: &Compiled) -> regorus::rvm::RegoVM {
+fn load_vm(compiled: &Compiled, limits: &Limits) -> regorus::rvm::RegoVM {
     let mut vm = regorus::rvm::RegoVM::new();
     vm.load_program(std::sync::Arc::clone(&compiled.program));
     // The data was accepted when the VM was first loaded (in `Evaluator::new`).
     let _ = vm.set_data(compiled.data.clone());
+    // A builtin that fails (to_number("abc"), a date out of range) is an error
+    // for the snapshot, never an undefined value that lets a rule not fire.
+    vm.set_strict_builtin_errors(true);
+    vm.set_execution_timer_config(Some(timer(limits)));
+    vm.set_max_instructions(usize::try_from(limits.instructions_for(0)).unwrap_or(usize::MAX));
     vm
+}
+
+fn timer(limits: &Limits) -> regorus::utils::limits::ExecutionTimerConfig {
+    regorus::utils::limits::ExecutionTimerConfig {
+        limit: limits.timeout,
+        check_interval: NonZeroU32::new(64).expect("64 is not zero"),
+    }
 }
 
 impl Evaluator {
@@ -169,6 +292,11 @@ impl Evaluator {
         kind: EngineKind,
     ) -> Result<Evaluator, PolicyError> {
         let mut engine = regorus::Engine::new();
+        engine.set_strict_builtin_errors(true);
+        engine.set_execution_timer_config(timer(&context.limits));
+        // Process-wide, checked by both engines as they allocate: a rule that
+        // builds a huge value stops with an error instead of aborting closeout.
+        regorus::set_global_memory_limit(Some(context.limits.memory_bytes));
         for file in &policies.modules {
             engine
                 .add_policy(file.path.clone(), file.text.to_string())
@@ -177,7 +305,9 @@ impl Evaluator {
                     message: e.to_string(),
                 })?;
         }
-        regorus::Value::from_json_str(&context.as_data().to_string())
+        let mut data = context.as_data();
+        data["closeout"]["reads"] = policies.reads();
+        regorus::Value::from_json_str(&data.to_string())
             .and_then(|d| engine.add_data(d))
             .map_err(|e| PolicyError::Rego {
                 file: "<context>".into(),
@@ -197,13 +327,14 @@ impl Evaluator {
         let mut evaluator = Evaluator {
             engine,
             policies,
+            limits: context.limits,
             paths,
             compiled: None,
             vm: None,
         };
         if kind == EngineKind::Vm {
             let compiled = evaluator.compile()?;
-            evaluator.vm = Some(load_vm(&compiled));
+            evaluator.vm = Some(load_vm(&compiled, &context.limits));
             evaluator.compiled = Some(std::sync::Arc::new(compiled));
         }
         // Evaluate every rule once on an empty input: an undefined function or a
@@ -213,10 +344,13 @@ impl Evaluator {
             evaluator.set_input(empty.clone());
             for (_, path) in paths {
                 evaluator
-                    .eval_path(path)
-                    .map_err(|message| PolicyError::Rego {
+                    .eval_path(path, 0)
+                    .map_err(|failure| PolicyError::Rego {
                         file: package_file(&evaluator.policies, package),
-                        message,
+                        message: format!(
+                            "{path} failed on an empty input: {}",
+                            failure.describe(&evaluator.limits, 0)
+                        ),
                     })?;
             }
         }
@@ -276,16 +410,20 @@ impl Evaluator {
         }
     }
 
-    /// Evaluates one rule, `data.<package>.<rule>`, on the current input.
-    fn eval_path(&mut self, path: &str) -> Result<regorus::Value, String> {
+    /// Evaluates one rule, `data.<package>.<rule>`, on the current input of
+    /// `values` values.
+    fn eval_path(&mut self, path: &str, values: u64) -> Result<regorus::Value, Failure> {
         match &mut self.vm {
-            Some(vm) => vm
-                .execute_entry_point_by_name(path)
-                .map_err(|e| e.to_string()),
+            Some(vm) => {
+                let budget = self.limits.instructions_for(values);
+                vm.set_max_instructions(usize::try_from(budget).unwrap_or(usize::MAX));
+                vm.execute_entry_point_by_name(path)
+                    .map_err(|e| Failure::from_vm(&e))
+            }
             None => self
                 .engine
                 .eval_rule(path.to_string())
-                .map_err(|e| e.to_string()),
+                .map_err(|e| Failure::from_interpreter(e.as_ref())),
         }
     }
 
@@ -324,15 +462,20 @@ impl Evaluator {
                 error(ErrorKind::UnknownProvider, message).at_pointer(&snapshot.text, "/provider"),
             ));
         };
-        let input = engine_value(&snapshot.document);
+        let mut values = 0;
+        let input = engine_value(&snapshot.document, &mut values);
         self.set_input(input);
         let mut findings = Vec::new();
         let paths = std::mem::take(&mut self.paths);
         let outcome = packages.iter().try_for_each(|package| {
             paths[package].iter().try_for_each(|(rule, path)| {
-                let value = self
-                    .eval_path(path)
-                    .map_err(|e| format!("{path} failed: {e}"))?;
+                let value = self.eval_path(path, values).map_err(|failure| {
+                    let file = package_file(&self.policies, package);
+                    format!(
+                        "{path} ({file}) failed on this snapshot: {}",
+                        failure.describe(&self.limits, values)
+                    )
+                })?;
                 self.collect(path, rule, value, &mut findings)
             })
         });
@@ -394,8 +537,13 @@ impl Evaluator {
 /// The snapshot as the engine's value, built directly from the parsed JSON.
 /// It gives what `regorus::Value::deserialize` would, without serde's visitor
 /// round trip: members arrive sorted, so each object is built in one pass.
-fn engine_value(json: &serde_json::Value) -> regorus::Value {
+///
+/// `null` members of objects are left out: the contract says an optional field
+/// that is `null` means the same as an absent one, so no policy has to tell the
+/// two apart. `values` counts the values converted (the instruction budget).
+fn engine_value(json: &serde_json::Value, values: &mut u64) -> regorus::Value {
     use serde_json::Value as Json;
+    *values += 1;
     match json {
         Json::Null => regorus::Value::Null,
         Json::Bool(b) => regorus::Value::from(*b),
@@ -409,13 +557,17 @@ fn engine_value(json: &serde_json::Value) -> regorus::Value {
             }
         }
         Json::String(s) => regorus::Value::from(s.as_str()),
-        Json::Array(items) => {
-            regorus::Value::from(items.iter().map(engine_value).collect::<Vec<_>>())
-        }
+        Json::Array(items) => regorus::Value::from(
+            items
+                .iter()
+                .map(|item| engine_value(item, values))
+                .collect::<Vec<_>>(),
+        ),
         Json::Object(members) => regorus::Value::from(
             members
                 .iter()
-                .map(|(k, v)| (regorus::Value::from(k.as_str()), engine_value(v)))
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (regorus::Value::from(k.as_str()), engine_value(v, values)))
                 .collect::<BTreeMap<_, _>>(),
         ),
     }

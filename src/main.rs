@@ -1,8 +1,9 @@
 //! The `closeout` binary: parses flags, builds the ready-to-use objects, and maps
 //! the outcome of a run to the exit code contract (0 eligible, 1 blocked, 2 error).
 
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+// The global allocator is regorus's mimalloc build (its `allocator-memory-limits`
+// feature installs it): it counts allocations, which the evaluation memory
+// limit reads.
 
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};

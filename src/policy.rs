@@ -156,6 +156,25 @@ impl PolicySet {
         })
     }
 
+    /// What each condition reads, for GEN-003: `{"common": {"GEN-001": ["exported_at"]},
+    /// "<provider>": {...}}`, keyed by the package's last name.
+    pub fn reads(&self) -> serde_json::Value {
+        let mut by_package = serde_json::Map::new();
+        for condition in self.catalogue.iter() {
+            let name = condition
+                .package
+                .strip_prefix("closeout.")
+                .unwrap_or(&condition.package);
+            let entry = by_package
+                .entry(name.to_owned())
+                .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+            if let Some(ids) = entry.as_object_mut() {
+                ids.insert(condition.id.clone(), condition.reads.clone().into());
+            }
+        }
+        serde_json::Value::Object(by_package)
+    }
+
     /// The providers served: packages `closeout.<provider>` other than `closeout.common`.
     pub fn providers(&self) -> Vec<String> {
         let mut providers: Vec<String> = self
@@ -244,6 +263,7 @@ struct Custom {
     kind: Option<String>,
     remediation: Option<String>,
     after: Option<After>,
+    reads: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -488,6 +508,26 @@ fn build_condition(
             format!("the rule annotated {id} never emits {quoted} as its finding id"),
         ));
     }
+    // What the rule reads decides whether GEN-003 can see a gap in the export
+    // that matters to it, so blocking and warning conditions must say.
+    let reads = custom.reads.clone().unwrap_or_default();
+    if custom.reads.is_none() && kind != Kind::Info {
+        issues.push(issue(
+            at,
+            format!(
+                "{id}: custom.reads is missing: list the snapshot paths the rule reads \
+                 (e.g. `reads: [resources, data_exports]`), so GEN-003 blocks when the export could not see them"
+            ),
+        ));
+    }
+    for path in &reads {
+        if !is_dotted_path(path) {
+            issues.push(issue(
+                at,
+                format!("{id}: custom.reads entry `{path}` is not a dotted snapshot path such as `billing.invoices`"),
+            ));
+        }
+    }
     let (after, after_all) = match &custom.after {
         None => (Vec::new(), false),
         Some(After::One(one)) if one == "all" => (Vec::new(), true),
@@ -507,6 +547,7 @@ fn build_condition(
             after,
             source_doc,
             source_quote,
+            reads,
             package: package.to_owned(),
             file: file.path.clone(),
             line: at,
@@ -529,6 +570,17 @@ fn rule_name(line: &str) -> Option<&str> {
         .iter()
         .any(|t| rest.starts_with(t));
     (!name.is_empty() && is_head).then_some(name)
+}
+
+/// `billing.invoices`: non-empty segments of lowercase letters, digits and `_`.
+pub(crate) fn is_dotted_path(path: &str) -> bool {
+    !path.is_empty()
+        && path.split('.').all(|segment| {
+            !segment.is_empty()
+                && segment
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        })
 }
 
 fn is_condition_id(id: &str) -> bool {
@@ -674,6 +726,7 @@ import rego.v1
 # custom:
 #   id: DEM-001
 #   kind: block
+#   reads: [x]
 #   remediation: Fix it.
 deny contains {"id": "DEM-001", "msg": "m", "pointer": ""} if input.x
 
@@ -731,8 +784,8 @@ info contains {"id": "DEM-002", "msg": "m", "pointer": ""} if true
     fn missing_fields_kind_mismatch_and_wrong_id_are_reported() {
         let text = GOOD
             .replace(
-                "#   kind: block\n#   remediation: Fix it.\n",
-                "#   kind: warn\n",
+                "#   kind: block\n#   reads: [x]\n#   remediation: Fix it.\n",
+                "#   kind: warn\n#   reads: [x]\n",
             )
             .replace("\"DEM-001\", \"msg\"", "\"DEM-009\", \"msg\"");
         let found = messages(load_text(&text).unwrap_err());

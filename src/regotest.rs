@@ -21,6 +21,9 @@ pub struct TestOutcome {
 /// Loads every module and test of the set into one engine and runs each test rule.
 pub fn run_tests(policies: &PolicySet, context: &Context) -> Result<Vec<TestOutcome>, PolicyError> {
     let mut engine = regorus::Engine::new();
+    // As in `check`: a builtin error fails the test instead of passing it by
+    // leaving a rule undefined.
+    engine.set_strict_builtin_errors(true);
     let mut tests = Vec::new();
     for file in policies.modules.iter().chain(&policies.tests) {
         let package = engine
@@ -42,7 +45,9 @@ pub fn run_tests(policies: &PolicySet, context: &Context) -> Result<Vec<TestOutc
             }
         }
     }
-    regorus::Value::from_json_str(&context.as_data().to_string())
+    let mut data = context.as_data();
+    data["closeout"]["reads"] = policies.reads();
+    regorus::Value::from_json_str(&data.to_string())
         .and_then(|d| engine.add_data(d))
         .map_err(|e| PolicyError::Rego {
             file: "<context>".into(),
@@ -67,7 +72,7 @@ pub fn run_tests(policies: &PolicySet, context: &Context) -> Result<Vec<TestOutc
                         v.to_json_str().unwrap_or_default()
                     )),
                 ),
-                Err(e) => (false, Some(e.to_string())),
+                Err(e) => (false, Some(format!("{e:#}"))),
             };
             TestOutcome {
                 name,

@@ -100,6 +100,7 @@ import rego.v1
 # custom:
 #   id: {id}
 #   kind: block
+#   reads: [billing.invoices]
 #   remediation: >-
 #     Pay every invoice that has an amount due, then export a fresh snapshot.
 #   after: []

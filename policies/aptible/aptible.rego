@@ -2,6 +2,8 @@ package closeout.aptible
 
 import rego.v1
 
+import data.closeout.lib
+
 # Aptible's cancellation guide is an ordered teardown: export databases, delete
 # drains, deprovision apps, then databases, then backups, then environments,
 # and finally file the deletion request for a dedicated stack or paid support.
@@ -21,6 +23,7 @@ import rego.v1
 # custom:
 #   id: APT-001
 #   kind: block
+#   reads: [resources, data_exports]
 #   remediation: >-
 #     Export the data you need before anything is deprovisioned: open a tunnel
 #     with `aptible db:tunnel <database>` and use whichever tool your database
@@ -47,6 +50,7 @@ deny contains finding if {
 # custom:
 #   id: APT-002
 #   kind: block
+#   reads: [resources]
 #   remediation: >-
 #     Delete the metric drain: in the Aptible dashboard open the environment,
 #     go to its Metric Drains tab and delete the drain.
@@ -73,6 +77,7 @@ deny contains finding if {
 # custom:
 #   id: APT-003
 #   kind: block
+#   reads: [resources]
 #   remediation: >-
 #     Delete the log drain: in the Aptible dashboard open the environment, go
 #     to its Log Drains tab and delete the drain.
@@ -102,6 +107,7 @@ deny contains finding if {
 # custom:
 #   id: APT-004
 #   kind: block
+#   reads: [resources]
 #   remediation: >-
 #     Deprovision the app from the dashboard or with the CLI:
 #     `aptible apps:deprovision --app <app>`. Deprovisioning an app
@@ -133,6 +139,7 @@ deny contains finding if {
 # custom:
 #   id: APT-005
 #   kind: block
+#   reads: [resources]
 #   remediation: >-
 #     Deprovision the database from the dashboard or with the CLI:
 #     `aptible db:deprovision <database>`, replicas before their primary.
@@ -163,6 +170,7 @@ deny contains finding if {
 # custom:
 #   id: APT-006
 #   kind: block
+#   reads: [resources]
 #   remediation: >-
 #     Delete the backups in the dashboard's Database Backups page, using the
 #     "delete all on page" option for the final backups of your databases.
@@ -192,6 +200,7 @@ deny contains finding if {
 # custom:
 #   id: APT-007
 #   kind: block
+#   reads: [resources]
 #   remediation: >-
 #     Deprovision the environment from the dashboard once every resource in it
 #     (apps, databases, backups, log and metric drains) has been deprovisioned;
@@ -224,6 +233,7 @@ deny contains finding if {
 # custom:
 #   id: APT-008
 #   kind: block
+#   reads: [account.support_plan, account.name, request.organization_name_confirmation, request.reason, resources]
 #   remediation: >-
 #     Submit the account deletion request through the dashboard: open your
 #     organization's settings, fill in the account deletion form, confirm your
@@ -255,6 +265,7 @@ deny contains finding if {
 # custom:
 #   id: APT-009
 #   kind: info
+#   reads: []
 #   remediation: >-
 #     Expect one more invoice. Review your estimated monthly costs and future
 #     invoices in the dashboard to verify that every resource has been
@@ -284,6 +295,7 @@ info contains finding if {
 # custom:
 #   id: APT-010
 #   kind: block
+#   reads: [resources]
 #   remediation: >-
 #     Wait for an in-flight operation to finish and export a fresh snapshot. A
 #     failed operation (such as deprovision_failed) does not recover on its
@@ -334,13 +346,27 @@ state_advice := {
 
 exported contains e.resource_id if some e in input.data_exports
 
-# Ids of the existing resources of a type whose `field` names `owner_id`
-# (an app's endpoints by parent_id, a primary's replicas by replica_of).
-existing_ids(rtype, field, owner_id) := sort([r.id |
+# The existing resources that name another one, grouped once per snapshot by
+# the id they name: {owner id: [ids, sorted]}. A search of every resource for
+# each app, database or environment would be quadratic in the account's size.
+endpoints_of := lib.group_pairs([[r.parent_id, r.id] |
 	some r in input.resources
-	r.type == rtype
+	r.type == "aptible.endpoint"
 	exists(r)
-	r[field] == owner_id
+	is_string(r.parent_id)
+])
+
+replicas_of := lib.group_pairs([[r.replica_of, r.id] |
+	some r in input.resources
+	r.type == "aptible.database"
+	exists(r)
+	is_string(r.replica_of)
+])
+
+holdings_of := lib.group_pairs([[r.parent_id, r.id] |
+	some r in input.resources
+	exists(r)
+	is_string(r.parent_id)
 ])
 
 unexported contains {
@@ -383,8 +409,9 @@ backup_of(b) := sprintf(" of database %s", [b.database_id]) if {
 	b.database_id != ""
 } else := " of an unnamed database"
 
-endpoints_note(app_id) := sprintf("; its %d endpoint(s) %s go with it", [count(ids), concat(", ", ids)]) if {
-	ids := existing_ids("aptible.endpoint", "parent_id", app_id)
+endpoints_note(app_id) := sprintf("; its %d endpoint(s) %s go with it", [count(ids), lib.list_text(ids, 20)]) if {
+	ids := endpoints_of[app_id]
+	# A guard as well as a check: see "Two evaluators" in docs/policy-authoring.md.
 	count(ids) > 0
 } else := ""
 
@@ -392,18 +419,16 @@ database_msg(r) := sprintf("database replica %s of %s is still provisioned", [la
 	r.replica_of != ""
 } else := sprintf(
 	"database %s is still provisioned; deprovision its replicas first: %s",
-	[label(r), concat(", ", replicas)],
+	[label(r), lib.list_text(replicas, 20)],
 ) if {
-	replicas := existing_ids("aptible.database", "replica_of", r.id)
+	replicas := replicas_of[r.id]
+	# A guard as well as a check: see "Two evaluators" in docs/policy-authoring.md.
 	count(replicas) > 0
 } else := sprintf("database %s is still provisioned", [label(r)])
 
-holdings_note(env_id) := sprintf(" and still holds %s", [concat(", ", held)]) if {
-	held := sort([r.id |
-		some r in input.resources
-		exists(r)
-		r.parent_id == env_id
-	])
+holdings_note(env_id) := sprintf(" and still holds %s", [lib.list_text(held, 20)]) if {
+	held := holdings_of[env_id]
+	# A guard as well as a check: see "Two evaluators" in docs/policy-authoring.md.
 	count(held) > 0
 } else := ""
 

@@ -15,7 +15,7 @@ fresh := {
 	"schema_version": 1,
 	"snapshot_id": "acme-2026-11-20",
 	"exported_at": "2026-11-20T10:00:00Z",
-	"provider": "sipstation",
+	"provider": "acme",
 	"cases": [{"id": "CS-1", "kind": "complaint", "status": "open", "opened_at": "2026-10-02T09:00:00Z"}],
 }
 

@@ -2,6 +2,8 @@ package closeout.sipstation
 
 import rego.v1
 
+import data.closeout.lib
+
 # SIPStation closes a whole location: "Cancel one or more Locations" removes
 # every service of that location, DIDs included. The conditions below read
 # `telephony` and `request`; none reads billing except SIP-006's cycle end,
@@ -14,9 +16,14 @@ in_flight_statuses := {"pending", "authorized", "foc_received"}
 # Port-out statuses of a port that will not move the numbers any more.
 finished_statuses := {"completed", "cancelled", "rejected"}
 
-# Nanoseconds since the epoch of a `YYYY-MM-DD` date; undefined when the value
-# is absent. The snapshot schema has checked every date before policies run.
-date_ns(d) := time.parse_rfc3339_ns(concat("", [d, "T00:00:00Z"])) if is_string(d)
+# Dates (`YYYY-MM-DD`, checked by the snapshot schema before policies run)
+# compare as text and count as day numbers, never as nanoseconds, which stop
+# at 2262: a date in 9999 must still be compared, not make a rule fail.
+later_date(a, b) if {
+	is_string(a)
+	is_string(b)
+	a > b
+}
 
 has_text(value) if {
 	is_string(value)
@@ -59,9 +66,7 @@ ports_in_flight contains i if {
 # in OPA (not true) when status is absent (open-policy-agent/opa#1877).
 finished(port_out) if port_out.status in finished_statuses
 
-foc_after_requested_date(port_out) if {
-	date_ns(port_out.foc_date) > date_ns(input.request.requested_date)
-}
+foc_after_requested_date(port_out) if later_date(port_out.foc_date, input.request.requested_date)
 
 port_in_flight_msg(port_out) := msg if {
 	foc_after_requested_date(port_out)
@@ -92,6 +97,7 @@ status_text(obj) := obj.status if {
 # custom:
 #   id: SIP-001
 #   kind: block
+#   reads: [telephony.port_outs, request.requested_date]
 #   remediation: >-
 #     Wait to cancel until your new carrier has completed the port (the
 #     port-out shows completed) and, when its FOC date falls after the requested
@@ -123,6 +129,7 @@ deny contains finding if {
 # custom:
 #   id: SIP-007
 #   kind: block
+#   reads: [telephony.port_outs]
 #   remediation: >-
 #     Fix the port request with your new carrier (the letter of authorisation,
 #     the account or PIN details, the service address or the carrier data that
@@ -154,6 +161,7 @@ deny contains finding if {
 # custom:
 #   id: SIP-002
 #   kind: block
+#   reads: [telephony.dids, request.location_id]
 #   remediation: >-
 #     Decide each DID of the location before cancelling it, because "Cancel
 #     one or more Locations" removes all services of the location, DIDs
@@ -209,6 +217,7 @@ reason_given if has_text(input.request.reason)
 # custom:
 #   id: SIP-003
 #   kind: block
+#   reads: [request.requested_date, request.reason]
 #   remediation: >-
 #     Fill in every field of the Cancel Services form (all fields are
 #     required): the Requested Cancellation Date and the Reason for
@@ -232,6 +241,7 @@ deny contains finding if {
 # custom:
 #   id: SIP-004
 #   kind: block
+#   reads: [request.confirmed]
 #   remediation: >-
 #     On the page that displays the location to cancel, move the switch to the
 #     on position, click Cancel Services and confirm the cancellation when
@@ -271,12 +281,41 @@ port_relates_to_service(_, service) if {
 
 located(obj) if has_text(obj.location_id)
 
-# Ids of the completed port-outs related to a service, for SIP-005's message.
-completed_ports_for(service) := sort([port_out.id |
-	some port_out in input.telephony.port_outs
-	port_out.status == "completed"
-	port_relates_to_service(port_out, service)
+# The completed port-outs related to a service, for SIP-005's message: the
+# ids to show and how many there are. The port-outs are grouped by location
+# once per snapshot (a search of every port-out for each service would be
+# quadratic): those with a location pair with the services at the same one,
+# those without pair with every service when the request names no location,
+# and a service without a location pairs with every completed port-out then.
+related_ports(service) := {"ids": completed_ids, "count": count(completed_ids)} if {
+	not request_names_location
+	not located(service)
+} else := {"ids": ids, "count": count(here) + count(unplaced)} if {
+	here := located_ports_for(service)
+	unplaced := unplaced_ports
+	ids := sort(array.concat(array.slice(here, 0, 20), array.slice(unplaced, 0, 20)))
+}
+
+completed_ports := [port_out | some port_out in input.telephony.port_outs; port_out.status == "completed"]
+
+completed_ids := sort([port_out.id | some port_out in completed_ports])
+
+completed_by_location := lib.group_pairs([[port_out.location_id, port_out.id] |
+	some port_out in completed_ports
+	located(port_out)
 ])
+
+located_ports_for(service) := object.get(completed_by_location, service.location_id, []) if {
+	located(service)
+	not request_names_location
+} else := object.get(completed_by_location, service.location_id, []) if {
+	located(service)
+	service.location_id == input.request.location_id
+} else := []
+
+unplaced_ports := sort([port_out.id | some port_out in completed_ports; not located(port_out)]) if {
+	not request_names_location
+} else := []
 
 location_phrase(obj) := sprintf(" at location %s", [obj.location_id]) if {
 	located(obj)
@@ -298,6 +337,7 @@ location_phrase(obj) := sprintf(" at location %s", [obj.location_id]) if {
 # custom:
 #   id: SIP-005
 #   kind: warn
+#   reads: [telephony.port_outs, telephony.services, request.location_id]
 #   remediation: >-
 #     Cancel the remaining SIPStation services of the location now that the
 #     port has completed: otherwise you will continue to be billed monthly for
@@ -307,12 +347,13 @@ location_phrase(obj) := sprintf(" at location %s", [obj.location_id]) if {
 warn contains finding if {
 	some i, service in input.telephony.services
 	service.status == "active"
-	ports := completed_ports_for(service)
-	count(ports) > 0
+	ports := related_ports(service)
+	ports.count > 0
 	finding := {
 		"id": "SIP-005",
 		"msg": sprintf("%s %s%s is still active after port-out %s completed: it keeps being billed monthly", [
-			object.get(service, "kind", "service"), service.id, location_phrase(service), concat(", ", ports),
+			object.get(service, "kind", "service"), service.id, location_phrase(service),
+			lib.list_of(ports.ids, ports.count, 20),
 		]),
 		"pointer": sprintf("/telephony/services/%d", [i]),
 	}
@@ -331,6 +372,7 @@ warn contains finding if {
 # custom:
 #   id: SIP-006
 #   kind: warn
+#   reads: [request.requested_date, billing.cycle_end]
 #   remediation: >-
 #     Move the requested cancellation date to the end of the billing cycle to
 #     use the days already paid for, or accept that no refunds are given for
@@ -338,10 +380,8 @@ warn contains finding if {
 #     Conditions). Cancellation cannot be undone: you will not be able to get
 #     the phone numbers back again or port them to another carrier.
 warn contains finding if {
-	requested_ns := date_ns(input.request.requested_date)
-	cycle_end_ns := date_ns(input.billing.cycle_end)
-	requested_ns < cycle_end_ns
-	days := round((cycle_end_ns - requested_ns) / ((24 * 60) * 60e9))
+	later_date(input.billing.cycle_end, input.request.requested_date)
+	days := lib.day_number(input.billing.cycle_end) - lib.day_number(input.request.requested_date)
 	finding := {
 		"id": "SIP-006",
 		"msg": sprintf("the requested date %s is %d days before the billing cycle ends on %s: those days are not refunded, and cancelled numbers cannot be recovered", [

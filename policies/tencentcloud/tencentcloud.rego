@@ -2,6 +2,8 @@ package closeout.tencentcloud
 
 import rego.v1
 
+import data.closeout.lib
+
 # Cancelling a Tencent Cloud (international) account:
 # seeds/tencentcloud-account-cancellation.md. The console shows nine "Notes for
 # Account Cancellation" that must all hold, then asks for a verified recovery
@@ -73,6 +75,7 @@ account_label := sprintf("\"%s\" (%s)", [input.account.name, input.account.id]) 
 # custom:
 #   id: TCC-001
 #   kind: block
+#   reads: [billing.orders]
 #   remediation: >-
 #     Complete or cancel every uncompleted order before applying: pay for or
 #     cancel pending orders in the Tencent Cloud console's Billing Center
@@ -108,6 +111,7 @@ product_phrase(p) := sprintf(" (%s)", [p]) if {
 # custom:
 #   id: TCC-002
 #   kind: block
+#   reads: [billing.payments, billing.invoices]
 #   remediation: >-
 #     Settle every outstanding amount before applying: pay each invoice with an
 #     amount due, and retry or replace each failed or unsettled payment in the
@@ -157,6 +161,7 @@ due_phrase(inv) := sprintf(", due %s", [inv.due_date]) if {
 # custom:
 #   id: TCC-003
 #   kind: block
+#   reads: [rights, resources, request.attestations]
 #   remediation: >-
 #     Use, withdraw or release every unused right: withdraw or spend the cash
 #     balance, use up gift cards and vouchers, and terminate or release every
@@ -165,7 +170,7 @@ due_phrase(inv) := sprintf(", due %s", [inv.due_date]) if {
 #     record that the requester voluntarily waives them
 #     (request.attestations.rights_waived = true): applying for cancellation
 #     with unused rights waives them, and they can no longer be used.
-#   after: [TCC-001, TCC-002]
+#   after: [TCC-001, TCC-002, TCC-007]
 deny contains finding if {
 	not attested("rights_waived")
 	some right in unused_rights
@@ -219,6 +224,7 @@ integration_kinds := {
 # custom:
 #   id: TCC-004
 #   kind: block
+#   reads: [integrations]
 #   remediation: >-
 #     Unbind the account from every third-party web application (websites,
 #     apps) and every linked account, and revoke every external authorisation
@@ -258,6 +264,7 @@ principal_label(p) := describe(object.get(principal_kinds, p.kind, "principal"),
 # custom:
 #   id: TCC-005
 #   kind: block
+#   reads: [principals]
 #   remediation: >-
 #     Delete every collaborator, sub-user and message recipient in CAM User
 #     Management (https://console.tencentcloud.com/cam), after deleting their
@@ -286,6 +293,7 @@ deny contains finding if {
 # custom:
 #   id: TCC-006
 #   kind: block
+#   reads: [api_keys]
 #   remediation: >-
 #     Delete every API key in CAM API Key Management
 #     (https://console.tencentcloud.com/cam/capi); disabling a key is not
@@ -307,10 +315,15 @@ deny contains finding if {
 # share the key's owner_id (a sub-user who is also a message recipient), the
 # first listed is used, so the function has a single value (two would be a
 # conflict error in OPA).
-key_principal(k) := owners[0] if {
-	owners := [p | some p in input.principals; p.id == k.owner_id]
-	count(owners) > 0
+# The first listed principal of the key's owner id. The principals' positions
+# are grouped by id once per snapshot: a search of every principal for each
+# key would be quadratic.
+key_principal(k) := input.principals[positions[0]] if {
+	positions := principal_positions[k.owner_id]
+	count(positions) > 0
 }
+
+principal_positions := lib.group_pairs([[p.id, i] | some i, p in input.principals])
 
 # A key without owner_id belongs to the account itself (the snapshot format:
 # "absent = the account itself").
@@ -343,6 +356,7 @@ key_advice(k) := sprintf("delete it before deleting the %s", [object.get(princip
 # custom:
 #   id: TCC-007
 #   kind: block
+#   reads: [resources, data_exports, request.attestations]
 #   remediation: >-
 #     Once an account has been cancelled it cannot be restored: migrate and
 #     back up all data under the account before applying (snapshot or image
@@ -365,10 +379,11 @@ deny contains finding if {
 
 # Takes the resource, not its id, so that the negation above never has an
 # absent reference pulled out of it in OPA (open-policy-agent/opa#1877).
-data_exported(r) if {
-	some e in input.data_exports
-	e.resource_id == r.id
-}
+# A set, built once: a search of data_exports for each resource would be
+# quadratic in the account's size.
+exported_ids contains e.resource_id if some e in input.data_exports
+
+data_exported(r) if r.id in exported_ids
 
 # METADATA
 # title: The request does not attest that it avoids no obligations
@@ -385,6 +400,7 @@ data_exported(r) if {
 # custom:
 #   id: TCC-008
 #   kind: block
+#   reads: [request.attestations]
 #   remediation: >-
 #     Have the requester confirm that the cancellation request is not made to
 #     avoid complaints, disputes or litigation that are happening or about to
@@ -416,6 +432,7 @@ evading_msg := "the request's attestation that it does not avoid complaints, dis
 # custom:
 #   id: TCC-009
 #   kind: block
+#   reads: [cases]
 #   remediation: >-
 #     Resolve every open complaint or report concerning the account with
 #     Tencent Cloud (through the ticket or notice that raised it) and wait for
@@ -447,6 +464,7 @@ opened_phrase(c) := sprintf(" (opened %s)", [substring(c.opened_at, 0, 10)]) if 
 # custom:
 #   id: TCC-010
 #   kind: block
+#   reads: [account.recovery_mobile_verified]
 #   remediation: >-
 #     Verify the account's recovery mobile number: the cancellation flow
 #     (Account Center > Security Settings,
@@ -498,6 +516,7 @@ doc_labels := {
 # custom:
 #   id: TCC-011
 #   kind: block
+#   reads: [account.identity_verified, account.type, request.identity_documents]
 #   remediation: >-
 #     Upload colour scans of the identity documents in step 4 of the
 #     cancellation flow ("Upload basic information materials"): an
@@ -544,6 +563,7 @@ has_accepted_document if {
 # custom:
 #   id: TCC-012
 #   kind: info
+#   reads: []
 #   remediation: ""
 info contains finding if {
 	finding := {

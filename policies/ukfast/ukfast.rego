@@ -2,6 +2,8 @@ package closeout.ukfast
 
 import rego.v1
 
+import data.closeout.lib
+
 # Closing a UKFast (ANS) account: seeds/ukfast-close-account.md.
 
 day_ns := 86400000000000
@@ -9,9 +11,8 @@ day_ns := 86400000000000
 # The export date: the date part of exported_at (and its midnight UTC in ns).
 export_date := substring(input.exported_at, 0, 10)
 
-export_date_ns := date_ns(export_date)
-
-# The requested date; a request without one is read as "as of the export".
+# The requested date; a request without one is read as "as of the export"
+# (and GEN-003 blocks when an active contract needs the date).
 requested_date := input.request.requested_date if {
 	has_requested_date
 } else := export_date
@@ -22,19 +23,21 @@ requested_phrase := sprintf("the requested date %s", [input.request.requested_da
 
 has_requested_date if is_string(input.request.requested_date)
 
-# The snapshot schema checks every date (YYYY-MM-DD) and timestamp (RFC 3339)
-# before policies run, so a string is all these helpers test; timestamps are
-# upper-cased because RFC 3339 allows "t" and "z", which OPA's
-# time.parse_rfc3339_ns rejects.
-date_ns(d) := time.parse_rfc3339_ns(concat("", [d, "T00:00:00Z"])) if is_string(d)
+# The schema checks every date (YYYY-MM-DD) and timestamp (RFC 3339) before
+# policies run. Timestamps are upper-cased because RFC 3339 allows "t" and
+# "z", which OPA's time.parse_rfc3339_ns rejects, and parsed only inside the
+# years 1678 to 2261, which nanoseconds since 1970 can hold (GEN-001 blocks an
+# export time outside them).
+placeable(t) if {
+	is_string(t)
+	year := lib.year_of(t)
+	year >= 1678
+	year <= 2261
+}
 
-timestamp_ns(t) := time.parse_rfc3339_ns(upper(t)) if is_string(t)
+timestamp_ns(t) := time.parse_rfc3339_ns(upper(t)) if placeable(t)
 
 exported_at_ns := timestamp_ns(input.exported_at)
-
-format_date(ns) := sprintf("%04d-%02d-%02d", [d[0], d[1], d[2]]) if {
-	d := time.date(ns)
-}
 
 # A resource exists unless it is gone; live, changing and failed all exist.
 exists(r) if not r.state == "gone"
@@ -94,6 +97,7 @@ contact_label(id) := sprintf("\"%s\" (%s)", [names[0], id]) if {
 # custom:
 #   id: UKF-001
 #   kind: block
+#   reads: [account.primary_contact_id, request.requested_by]
 #   remediation: >-
 #     Only the primary contact can close a UKFast account. Have the primary
 #     contact raise the closure with the Account Manager themselves, or first
@@ -145,6 +149,7 @@ requester_msg := "the request does not name who raised it; only the primary cont
 # custom:
 #   id: UKF-002
 #   kind: block
+#   reads: [contracts, request.requested_date]
 #   remediation: >-
 #     Products and services in an existing contract term cannot simply be
 #     cancelled. Move the requested date to the later of the term end and the
@@ -172,8 +177,12 @@ contract_label(c) := sprintf("contract %s (%s)", [c.id, c.product]) if {
 	is_string(c.product)
 } else := sprintf("contract %s", [c.id])
 
+# Dates are compared as YYYY-MM-DD text and counted as day numbers, never as
+# nanoseconds: those stop at 2262, and a term_end of 9999-12-31 must still
+# restrict the cancellation (a failing rule would let it pass).
 contract_reason(c, "term") := sprintf("its term runs to %s", [c.term_end]) if {
-	date_ns(c.term_end) > date_ns(requested_date)
+	is_string(c.term_end)
+	c.term_end > requested_date
 }
 
 # Notice given at the export date. A contract without notice_period_days
@@ -182,10 +191,23 @@ contract_reason(c, "term") := sprintf("its term runs to %s", [c.term_end]) if {
 contract_reason(c, "notice") := msg if {
 	is_number(c.notice_period_days)
 	days := c.notice_period_days
-	notice_end := export_date_ns + (days * day_ns)
-	date_ns(requested_date) < notice_end
-	msg := sprintf("its %d-day notice period from %s runs to %s", [days, export_date, format_date(notice_end)])
+	notice_end := lib.day_number(export_date) + days
+	lib.day_number(requested_date) < notice_end
+	msg := sprintf("its %s-day notice period from %s runs to %s", [notice_days_text(days), export_date, notice_end_text(notice_end)])
 }
+
+# A day count as text that reads the same in OPA and regorus.
+notice_days_text(days) := sprintf("%v", [days]) if {
+	days < 1000000
+} else := "more than 999999"
+
+last_day := lib.day_number("9999-12-31")
+
+notice_end_text(day) := lib.date_of_day(floor(day)) if {
+	day <= last_day
+} else := "after 9999-12-31"
+
+has_term_end(c) if is_string(c.term_end)
 
 # METADATA
 # title: An eCloud Public v1 VM not in contract still exists
@@ -198,6 +220,7 @@ contract_reason(c, "notice") := msg if {
 # custom:
 #   id: UKF-003
 #   kind: block
+#   reads: [resources]
 #   remediation: >-
 #     Back up its data, then delete the VM as described in "Deleting eCloud
 #     Public v1 VMs" (https://docs.ukfast.co.uk/ecloud/public/delete-vm.html)
@@ -223,6 +246,7 @@ deny contains finding if {
 # custom:
 #   id: UKF-004
 #   kind: block
+#   reads: [resources]
 #   remediation: >-
 #     Back up its data, then delete the instance as described in "Deleting
 #     eCloud VPC instances"
@@ -251,6 +275,7 @@ deny contains finding if {
 # custom:
 #   id: UKF-005
 #   kind: block
+#   reads: [resources]
 #   remediation: >-
 #     A VPC can only be deleted once it is empty: delete its instances and
 #     release its floating IPs and volumes first, then delete the VPC as
@@ -276,17 +301,25 @@ vpc_child_kinds := [
 vpc_contents(vpc) := sprintf(", holding %s", [concat("; ", parts)]) if {
 	parts := [part |
 		some kind in vpc_child_kinds
-		ids := sort([r.id |
-			some r in input.resources
-			r.type == kind.type
-			r.parent_id == vpc.id
-			exists(r)
-		])
+		ids := object.get(vpc_children, child_key(kind.type, vpc.id), [])
 		count(ids) > 0
-		part := sprintf("%s %s", [kind.plural, concat(", ", ids)])
+		part := sprintf("%s %s", [kind.plural, lib.list_text(ids, 20)])
 	]
 	count(parts) > 0
 } else := ""
+
+# What each VPC holds, grouped once per snapshot: {"<type> <vpc id>": [ids]}
+# (a string key: object.get reads an array key as a path).
+child_key(type, vpc_id) := concat(" ", [type, vpc_id])
+
+vpc_children := lib.group_pairs([[child_key(r.type, r.parent_id), r.id] |
+	some r in input.resources
+	r.type in vpc_child_types
+	exists(r)
+	is_string(r.parent_id)
+])
+
+vpc_child_types := {kind.type | some kind in vpc_child_kinds}
 
 # METADATA
 # title: A Shared Exchange domain not in contract still exists
@@ -300,6 +333,7 @@ vpc_contents(vpc) := sprintf(", holding %s", [concat("; ", parts)]) if {
 # custom:
 #   id: UKF-006
 #   kind: block
+#   reads: [resources]
 #   remediation: >-
 #     Back up its mailboxes, then delete the domain in the Shared Exchange
 #     portal (https://portal.ans.co.uk/shared-exchange/index.php).
@@ -325,6 +359,7 @@ deny contains finding if {
 # custom:
 #   id: UKF-007
 #   kind: warn
+#   reads: [resources]
 #   remediation: >-
 #     Take a fresh copy of the data before anything is deleted: back up MySQL
 #     databases (https://docs.ukfast.co.uk/operatingsystems/linux/mysql/backups.html)
@@ -346,6 +381,8 @@ warn contains finding if {
 # Undefined (no finding) when the last backup is at most 30 days old.
 backup_problem(r) := "has no backup on record" if {
 	not backed_up(r)
+} else := sprintf("was last backed up %s, a time closeout cannot place", [r.last_backup_at]) if {
+	not placeable(r.last_backup_at)
 } else := sprintf("was last backed up %s, more than 30 days before the export", [r.last_backup_at]) if {
 	exported_at_ns - timestamp_ns(r.last_backup_at) > 30 * day_ns
 }
@@ -368,6 +405,7 @@ backed_up(r) if is_string(r.last_backup_at)
 # custom:
 #   id: UKF-008
 #   kind: block
+#   reads: [billing.invoices, billing.invoice_queries]
 #   remediation: >-
 #     Pay the outstanding amount in the Billing section of MyUKFast
 #     (https://docs.ukfast.co.uk/myukfast/billing.html), and have any open
@@ -408,6 +446,7 @@ currency_suffix := sprintf(" %s", [input.billing.currency]) if {
 # custom:
 #   id: UKF-009
 #   kind: info
+#   reads: []
 #   remediation: >-
 #     Contact your Account Manager by telephone or email: their details are on
 #     the My Account Manager page in MyUKFast (My Account > My Account Manager,
@@ -439,6 +478,7 @@ account_label := sprintf("\"%s\" (%s)", [input.account.name, input.account.id]) 
 # custom:
 #   id: UKF-010
 #   kind: block
+#   reads: [resources]
 #   remediation: >-
 #     Deleting an instance does not delete its floating IPs or volumes, which
 #     keep charging: release each floating IP and delete each volume in the
@@ -468,6 +508,7 @@ deny contains finding if {
 # custom:
 #   id: UKF-011
 #   kind: block
+#   reads: [resources]
 #   remediation: >-
 #     Wait for a changing resource's operation to finish and export a fresh
 #     snapshot. A failed one will not recover by itself: call support on

@@ -117,6 +117,7 @@ state_phrase(r) := sprintf("state %s, status \"%s\"", [r.state, r.status]) if {
 # custom:
 #   id: AWS-001
 #   kind: block
+#   reads: [organization]
 #   remediation: >-
 #     Close or remove every member account first: from the management account,
 #     open the AWS Organizations console (AWS accounts page) and either close
@@ -180,6 +181,7 @@ member_status(m) := "status PENDING_CLOSURE: its closure has not finished" if {
 # custom:
 #   id: AWS-002
 #   kind: block
+#   reads: [request.requester, account.id]
 #   remediation: >-
 #     Close the account as its root user, as the last step: sign in to the AWS
 #     Management Console with the root user's email address and password (use
@@ -263,6 +265,7 @@ requester_msg := sprintf("the request does not record who submits it: account %s
 # custom:
 #   id: AWS-003
 #   kind: block
+#   reads: [billing.invoices, billing.payments]
 #   remediation: >-
 #     Pay every invoice with an amount due and retry or replace every failed
 #     or unsettled payment in the AWS Billing and Cost Management console
@@ -310,6 +313,7 @@ amount_phrase(p) := sprintf(" of %s", [money(p.amount)]) if {
 # custom:
 #   id: AWS-004
 #   kind: warn
+#   reads: [resources]
 #   remediation: >-
 #     Decide about each commitment before closing: a Standard Reserved Instance
 #     can be listed for sale on the EC2 Reserved Instance Marketplace; anything
@@ -366,6 +370,7 @@ commitment_detail(r) := sprintf(", %s,", [r.payment_option]) if {
 # custom:
 #   id: AWS-005
 #   kind: warn
+#   reads: [resources]
 #   remediation: >-
 #     After exporting their data (AWS-006), terminate or delete the resources
 #     you no longer need (EC2 instances, EBS volumes, RDS DB instances, S3
@@ -408,6 +413,7 @@ region_phrase(r) := sprintf(", Region %s", [r.region]) if {
 # custom:
 #   id: AWS-006
 #   kind: block
+#   reads: [resources, data_exports, request.attestations]
 #   remediation: >-
 #     Back up the data you want to keep before the account is closed and
 #     anything is deleted: copy S3 buckets out of the account (for example

@@ -11,6 +11,7 @@ import rego.v1
 # custom:
 #   id: BRK-001
 #   kind: block
+#   reads: [resources]
 #   remediation: Fix the policy.
 deny contains finding if {
 	input.request.requested_by !=

@@ -11,6 +11,7 @@ import rego.v1
 # custom:
 #   id: UKF-001
 #   kind: warn
+#   reads: [resources]
 #   remediation: Have the primary contact raise the request.
 #   after: [UKF-404]
 deny contains finding if {
