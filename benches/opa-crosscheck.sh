@@ -8,8 +8,9 @@
 # SNAPSHOT argument it checks fixtures/**/*.json; --drop-each-key also checks
 # every variant of them that lacks one object member).
 #
-# Exit codes: 0 all agree, or skipped (the line starts with "skipped:") when the
-# wheel cannot be downloaded or loaded; 1 some difference; 2 setup error.
+# Exit codes: 0 all agree; 1 some difference; 2 setup error, including a wheel
+# that cannot be downloaded or loaded: a check that cannot run fails, it never
+# passes by skipping.
 #
 # Environment: CLOSEOUT_BIN (a closeout binary to use instead of building
 # the debug one), PYTHON, and opa-wheel.sh's OPA_WHEEL_CACHE and
@@ -24,8 +25,8 @@ wheel_dir="$("$here/opa-wheel.sh")"
 case $? in
 0) ;;
 3)
-	echo "$wheel_dir"
-	exit 0
+	echo "error: the OPA wheel is not available: $wheel_dir" >&2
+	exit 2
 	;;
 *)
 	echo "error: opa-wheel.sh failed: $wheel_dir" >&2

@@ -97,6 +97,24 @@ struct Settings {
     digest: bool,
 }
 
+/// The most worker threads a run starts, whatever `--jobs` asks: each compiles
+/// its own copy of the policies, and more threads than cores only wait.
+pub const MAX_JOBS: usize = 64;
+
+/// How many workers to start: what was asked, at least 1, at most
+/// [`MAX_JOBS`], and never more than there are inputs when every input is a
+/// single file (a stream's length is not known in advance).
+pub fn worker_count(asked: usize, inputs: &[Input]) -> usize {
+    let streams = inputs
+        .iter()
+        .any(|i| matches!(i, Input::Lines(_) | Input::Stdin));
+    let mut jobs = asked.clamp(1, MAX_JOBS);
+    if !streams {
+        jobs = jobs.min(inputs.len().max(1));
+    }
+    jobs
+}
+
 /// At most this many snapshots go in one batch...
 const BATCH: usize = 32;
 /// ...and at most about this many bytes of JSON Lines text.
@@ -217,7 +235,7 @@ impl Checker {
         reporter: &mut dyn Reporter,
         progress: &mut dyn FnMut(&SnapshotResult),
     ) -> io::Result<Summary> {
-        let jobs = options.jobs.max(1);
+        let jobs = worker_count(options.jobs, inputs);
         // How many batches may be read but not yet reported.
         let window = jobs * 4;
         let (job_tx, job_rx) = sync_channel::<Vec<Job>>(window);
@@ -550,6 +568,15 @@ mod tests {
         let mut reporter = Count(0);
         let outcome = report_in_order(done_rx, token_rx, &mut reporter, &mut |_| {}, None);
         (outcome, reporter.0)
+    }
+
+    #[test]
+    fn workers_never_outnumber_single_file_inputs_nor_the_cap() {
+        let files = vec![Input::File("a.json".into()), Input::File("b.json".into())];
+        assert_eq!(worker_count(100_000, &files), 2);
+        assert_eq!(worker_count(0, &files), 1);
+        assert_eq!(worker_count(100_000, &[Input::Stdin]), MAX_JOBS);
+        assert_eq!(worker_count(3, &[Input::Stdin]), 3);
     }
 
     #[test]

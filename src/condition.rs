@@ -174,6 +174,7 @@ mod tests {
             after: after.iter().map(|s| s.to_string()).collect(),
             source_doc: String::new(),
             source_quote: String::new(),
+            reads: Vec::new(),
             package: "closeout.t".into(),
             file: "t.rego".into(),
             line: 1,

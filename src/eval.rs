@@ -147,9 +147,15 @@ impl EngineKind {
 /// Why evaluating a rule stopped.
 #[derive(Debug, Clone, PartialEq)]
 enum Failure {
-    Instructions { limit: u64 },
-    Time { limit: Duration },
-    Memory { limit: u64 },
+    Instructions {
+        limit: u64,
+    },
+    Time {
+        limit: Duration,
+    },
+    Memory {
+        limit: u64,
+    },
     /// A builtin error, a conflict, a type error: regorus's own message.
     Other(String),
 }
@@ -345,10 +351,10 @@ impl Evaluator {
             for (_, path) in paths {
                 evaluator
                     .eval_path(path, 0)
-                    .map_err(|failure| PolicyError::Rego {
+                    .map_err(|failure| PolicyError::Evaluation {
                         file: package_file(&evaluator.policies, package),
                         message: format!(
-                            "{path} failed on an empty input: {}",
+                            "{path} failed: {}",
                             failure.describe(&evaluator.limits, 0)
                         ),
                     })?;

@@ -7,7 +7,7 @@
 //! containers on the pointer's path are ever scanned and nothing is built.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
@@ -43,6 +43,9 @@ pub struct Locator<'t> {
     text: &'t str,
     /// Containers already read, by the offset of their first character.
     read: RefCell<HashMap<usize, Rc<Container<'t>>>>,
+    /// The offset where each line starts, found once: counting the newlines
+    /// before each finding would be quadratic in a large account.
+    line_starts: OnceCell<Vec<usize>>,
 }
 
 /// An object's members or an array's elements, their values unparsed.
@@ -87,7 +90,20 @@ impl<'t> Locator<'t> {
         Self {
             text,
             read: RefCell::new(HashMap::new()),
+            line_starts: OnceCell::new(),
         }
+    }
+
+    /// 1-based line and character column of a byte offset, as [`line_column`].
+    fn line_column(&self, offset: usize) -> (usize, usize) {
+        let starts = self
+            .line_starts
+            .get_or_init(|| std::iter::once(0).chain(newline_ends(self.text)).collect());
+        let offset = offset.min(self.text.len());
+        // The last line start at or before the offset.
+        let line = starts.partition_point(|&start| start <= offset);
+        let start = starts[line - 1];
+        (line, self.text[start..offset].chars().count() + 1)
     }
 
     /// The object or array that starts `node`, read once.
@@ -147,7 +163,7 @@ impl<'t> Locator<'t> {
             }
         }
         let value = self.span_of(node);
-        let (line, column) = line_column(self.text, value.offset);
+        let (line, column) = self.line_column(value.offset);
         Some(Location {
             value,
             label: self.label_span(node),
@@ -219,6 +235,14 @@ pub fn pointer_tokens(pointer: &str) -> impl Iterator<Item = String> + '_ {
         .map(|token| token.replace("~1", "/").replace("~0", "~"))
 }
 
+/// The offsets just after each newline of `text`.
+fn newline_ends(text: &str) -> impl Iterator<Item = usize> + '_ {
+    text.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == b'\n')
+        .map(|(i, _)| i + 1)
+}
+
 /// 1-based line and character column of a byte offset.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
@@ -275,6 +299,21 @@ mod tests {
         let at = locator.locate("/a/missing/deeper").unwrap();
         assert!(!at.exact);
         assert_eq!((at.line, at.column), (2, 8));
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_counting_newlines() {
+        let text = "{\n  \"a\": [1,\n 2],\n\n  \"é\": \"x\"\n}";
+        let locator = Locator::new(text);
+        for offset in 0..=text.len() {
+            if text.is_char_boundary(offset) {
+                assert_eq!(
+                    locator.line_column(offset),
+                    line_column(text, offset),
+                    "at {offset}"
+                );
+            }
+        }
     }
 
     #[test]

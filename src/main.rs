@@ -102,6 +102,44 @@ impl PackArgs {
     }
 }
 
+/// Bounds on evaluating one rule for one snapshot; only a runaway policy reaches them.
+#[derive(Debug, clap::Args)]
+struct LimitArgs {
+    /// VM instructions a rule may run per value of the snapshot, on top of a
+    /// base of 1,000,000 [default: 2000].
+    #[arg(long, value_name = "N")]
+    max_instructions_per_value: Option<u64>,
+
+    /// Seconds a rule may run on one snapshot, with either engine [default: 30].
+    #[arg(long, value_name = "SECONDS")]
+    eval_timeout: Option<f64>,
+
+    /// MiB of memory closeout may hold while a rule runs [default: 4096].
+    #[arg(long, value_name = "MIB")]
+    eval_memory: Option<u64>,
+}
+
+impl LimitArgs {
+    fn apply(&self, context: &mut Context) -> Result<(), ExitCode> {
+        if let Some(n) = self.max_instructions_per_value {
+            context.limits.instructions_per_value = n;
+        }
+        if let Some(seconds) = self.eval_timeout {
+            context.limits.timeout = std::time::Duration::try_from_secs_f64(seconds)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| fail("--eval-timeout must be a positive number of seconds"))?;
+        }
+        if let Some(mib) = self.eval_memory {
+            if mib == 0 {
+                return Err(fail("--eval-memory must be at least 1 MiB"));
+            }
+            context.limits.memory_bytes = mib.saturating_mul(1 << 20);
+        }
+        Ok(())
+    }
+}
+
 #[derive(Debug, clap::Args)]
 struct TestArgs {
     /// Policy pack directories to test besides the bundled ones.
@@ -126,6 +164,9 @@ struct TestArgs {
     /// Extra fixture directories (each with a manifest.toml).
     #[arg(long, value_name = "DIR")]
     fixtures: Vec<PathBuf>,
+
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -173,6 +214,9 @@ struct PlanArgs {
     /// GEN-001: the oldest a snapshot's export may be, in days.
     #[arg(long, value_name = "DAYS", default_value_t = 7)]
     max_export_age: u32,
+
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(Debug, clap::Args)]
@@ -245,6 +289,9 @@ struct CheckArgs {
     /// interpreter (slower; the reference `closeout test` checks the VM against).
     #[arg(long, value_enum, default_value_t = EngineArg::Vm)]
     engine: EngineArg,
+
+    #[command(flatten)]
+    limits: LimitArgs,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -310,6 +357,9 @@ fn check(args: CheckArgs) -> ExitCode {
     let Ok(mut context) = context(args.now.as_deref(), max_age) else {
         return ExitCode::from(2);
     };
+    if let Err(code) = args.limits.apply(&mut context) {
+        return code;
+    }
     context.config = defaults.data.clone();
     let fail_on = match (args.fail_on, defaults.fail_on) {
         (Some(FailOnArg::Warn), _) => FailOn::Warn,
@@ -536,9 +586,12 @@ fn test(args: TestArgs) -> ExitCode {
     times.sort();
     times.dedup();
     for now in times {
-        let Ok(context) = context(now.as_deref(), 7) else {
+        let Ok(mut context) = context(now.as_deref(), 7) else {
             return ExitCode::from(2);
         };
+        if let Err(code) = args.limits.apply(&mut context) {
+            return code;
+        }
         // Every fixture runs through both engines: they must agree.
         let mut engines = Vec::new();
         for kind in [EngineKind::Vm, EngineKind::Interpreter] {
@@ -674,9 +727,12 @@ fn plan(args: PlanArgs) -> ExitCode {
         Ok(policies) => policies,
         Err(code) => return code,
     };
-    let Ok(context) = context(args.now.as_deref(), args.max_export_age) else {
+    let Ok(mut context) = context(args.now.as_deref(), args.max_export_age) else {
         return ExitCode::from(2);
     };
+    if let Err(code) = args.limits.apply(&mut context) {
+        return code;
+    }
     let evaluator = match Evaluator::new(policies, &context) {
         Ok(evaluator) => evaluator,
         Err(error) => {

@@ -65,6 +65,12 @@ pub enum PolicyError {
         file: String,
         message: String,
     },
+    /// A rule failed when evaluated at load, on an empty snapshot: a runaway
+    /// rule that reached a limit, or a builtin error.
+    Evaluation {
+        file: String,
+        message: String,
+    },
     /// No condition at all was loaded: nothing could ever fail, so nothing passes.
     Empty {
         sources: String,
@@ -92,6 +98,11 @@ impl fmt::Display for PolicyError {
             PolicyError::Rego { file, message } => {
                 write!(f, "policy {file} does not compile:\n{}", message.trim())
             }
+            PolicyError::Evaluation { file, message } => write!(
+                f,
+                "policy {file} fails when evaluated at load, on an empty snapshot:\n{}",
+                message.trim()
+            ),
             PolicyError::Empty { sources } => write!(
                 f,
                 "no condition found in {sources}: refusing to check with no rules"
@@ -701,11 +712,12 @@ mod tests {
     use super::*;
 
     fn load_text(text: &str) -> Result<PolicySet, PolicyError> {
-        let dir = std::env::temp_dir().join(format!(
-            "closeout-policy-{}-{}",
-            std::process::id(),
-            text.len()
-        ));
+        // One directory per call: tests run in parallel, and two texts may
+        // have the same length.
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("closeout-policy-{}-{call}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("p.rego"), text).unwrap();
         let result = PolicySet::load(&[PolicySource::Dir(dir.clone())]);
@@ -766,7 +778,7 @@ info contains {"id": "DEM-002", "msg": "m", "pointer": ""} if true
                 block.source_doc.as_str(),
                 block.source_quote.as_str()
             ),
-            (15, "seeds/demo.md", "Quoted.")
+            (16, "seeds/demo.md", "Quoted.")
         );
         assert_eq!(set.providers(), vec!["demo".to_string()]);
     }
@@ -776,7 +788,7 @@ info contains {"id": "DEM-002", "msg": "m", "pointer": ""} if true
         let text = format!("{GOOD}\ndeny contains {{\"id\": \"DEM-003\"}} if false\n");
         assert_eq!(
             messages(load_text(&text).unwrap_err()),
-            vec!["29: rule has no `# METADATA` annotation with custom.id, kind and remediation"]
+            vec!["30: rule has no `# METADATA` annotation with custom.id, kind and remediation"]
         );
     }
 
@@ -820,6 +832,22 @@ info contains {"id": "DEM-002", "msg": "m", "pointer": ""} if true
         assert!(messages(load_text(&cycle).unwrap_err())
             .iter()
             .any(|m| m.contains("cycle")));
+    }
+
+    #[test]
+    fn a_blocking_condition_must_say_what_it_reads() {
+        let text = GOOD.replace("#   reads: [x]\n", "");
+        assert_eq!(
+            messages(load_text(&text).unwrap_err()),
+            vec!["15: DEM-001: custom.reads is missing: list the snapshot paths the rule reads (e.g. `reads: [resources, data_exports]`), so GEN-003 blocks when the export could not see them"]
+        );
+        let bad = GOOD.replace("#   reads: [x]", "#   reads: [Billing..x]");
+        assert!(messages(load_text(&bad).unwrap_err())[0].contains("not a dotted snapshot path"));
+        let set = load_text(GOOD).unwrap();
+        assert_eq!(
+            set.reads(),
+            serde_json::json!({"demo": {"DEM-001": ["x"], "DEM-002": []}})
+        );
     }
 
     #[test]

@@ -223,15 +223,14 @@ fn expand_after(after: &str) -> Vec<String> {
 fn annotations_agree_with_the_shared_catalogue() {
     let policies = PolicySet::load(&[PolicySource::Bundled]).unwrap();
     let path = root().join("../shared/CONDITIONS.md");
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        // Outside the workspace the catalogue is not beside the checkout; the
-        // policies themselves are still checked by the tests above.
-        eprintln!(
-            "note: {} not found; catalogue cross-check skipped",
+    // The catalogue lies beside the checkout (CI lays it there too): without
+    // it this check cannot run, and a check that cannot run fails.
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; the shared catalogue must sit beside the checkout",
             path.display()
-        );
-        return;
-    };
+        )
+    });
     let rows = catalogue_rows(&text);
     assert!(
         rows.len() >= 40,
@@ -280,14 +279,59 @@ fn annotations_agree_with_the_shared_catalogue() {
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
+/// The table "What the conditions read": provider -> the paths its conditions read.
+fn catalogue_reads(text: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let start = text
+        .find("What the conditions read")
+        .expect("CONDITIONS.md has the table of what the conditions read");
+    let mut reads = BTreeMap::new();
+    for line in text[start..].lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cells.len() != 4 || !cells[2].contains('`') {
+            continue;
+        }
+        let paths = cells[2]
+            .split('`')
+            .skip(1)
+            .step_by(2)
+            .map(str::to_owned)
+            .collect();
+        reads.insert(cells[1].to_string(), paths);
+    }
+    reads
+}
+
+#[test]
+fn what_each_provider_reads_matches_the_shared_catalogue() {
+    let policies = PolicySet::load(&[PolicySource::Bundled]).unwrap();
+    let path = root().join("../shared/CONDITIONS.md");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; the shared catalogue must sit beside the checkout",
+            path.display()
+        )
+    });
+    let want = catalogue_reads(&text);
+    assert_eq!(want.len(), 5, "parsed {want:?}");
+    let mut got: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for condition in policies.catalogue.iter() {
+        let provider = condition.package.strip_prefix("closeout.").unwrap();
+        got.entry(provider.to_string())
+            .or_default()
+            .extend(condition.reads.iter().cloned());
+    }
+    assert_eq!(got, want);
+}
+
 #[test]
 fn every_rule_quotes_its_seed_document_verbatim() {
     let policies = PolicySet::load(&[PolicySource::Bundled]).unwrap();
     let seeds = root().join("../shared/seeds");
-    if !seeds.is_dir() {
-        eprintln!("note: {} not found; quote check skipped", seeds.display());
-        return;
-    }
+    assert!(
+        seeds.is_dir(),
+        "{} not found: the seed documents must sit beside the checkout",
+        seeds.display()
+    );
     let normalise = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut problems = Vec::new();
     for condition in policies.catalogue.iter() {

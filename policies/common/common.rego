@@ -168,7 +168,7 @@ export_gaps contains {"msg": msg, "pointer": sprintf("/unknown/%d", [i])} if {
 	some i, path in input.unknown
 	ids := sort({id | some id, paths in applicable_reads; some read in paths; overlaps(path, read)})
 	count(ids) > 0
-	msg := sprintf("the export could not see %s (listed in unknown), which %s read: they cannot be decided", [path, concat(", ", ids)])
+	msg := sprintf("the export could not see %s (listed in unknown), read by %s, which cannot be decided without it", [path, concat(", ", ids)])
 }
 
 # Without the table of what each condition reads (closeout always passes it;

@@ -116,6 +116,11 @@ pub fn markdown(selected: &[&Condition]) -> String {
                 if !detail.remediation.is_empty() {
                     let _ = write!(out, "**Remediation.** {}\n\n", detail.remediation);
                 }
+                if !detail.reads.is_empty() {
+                    let reads: Vec<String> =
+                        detail.reads.iter().map(|r| format!("`{r}`")).collect();
+                    let _ = write!(out, "**Reads.** {}\n\n", reads.join(", "));
+                }
                 let _ = write!(out, "**Source.** {}", detail.source_doc);
                 if !detail.source_quote.is_empty() {
                     let _ = write!(out, ": {}", detail.source_quote);
@@ -154,6 +159,12 @@ pub fn explain(catalogue: &Catalogue, id: &str) -> Option<String> {
             ids.join(", ")
         }
     };
+    let reads: Vec<&str> = c.reads.iter().map(String::as_str).collect();
+    let _ = writeln!(
+        out,
+        "\nReads (GEN-003 blocks when unknown): {}",
+        list(&reads)
+    );
     let before: Vec<&str> = c.after.iter().map(String::as_str).collect();
     let _ = writeln!(out, "\nFix first: {}", list(&before));
     let _ = writeln!(out, "Fix after it: {}", list(&followers(catalogue, &c.id)));
