@@ -5,8 +5,12 @@
 //!
 //! No cell can be run as a formula: one that starts with `=`, `+`, `-`, `@`,
 //! a tab or a carriage return (after any spaces) gets a leading `'`, as OWASP
-//! advises against CSV injection; the rest of the cell is kept as it is. This
-//! holds for every cell of every row, whatever its origin.
+//! advises against CSV injection; the rest of the cell is kept as it is. Then
+//! controls and bidi overrides other than tabs and line breaks (which a quoted
+//! cell holds as data) are made visible (`\x1b`, `\u{202e}`, as in the other
+//! formats people read: see [`super::escape`]), so a CSV printed on a terminal
+//! sends it no escape; JSON keeps the exact values. This holds for every cell
+//! of every row, whatever its origin.
 //!
 //! An error row has an empty `condition_id`, the kind `error`, the error kind
 //! (`syntax`, `schema`, …) as its title and the error's message. An eligible
@@ -19,6 +23,7 @@ use crate::check::Reporter;
 use crate::report::{SnapshotResult, Summary};
 
 use super::error_kind_name;
+use super::escape::visible_keeping_lines;
 
 /// The columns, in order.
 pub const HEADER: [&str; 15] = [
@@ -61,11 +66,10 @@ impl<'w> CsvReporter<'w> {
         Ok(())
     }
 
-    /// One row, each cell neutralised.
+    /// One row, each cell neutralised and its controls made visible.
     fn row(&mut self, cells: [&str; HEADER.len()]) -> io::Result<()> {
-        self.out
-            .write_record(cells.map(neutralise).iter().map(|c| c.as_bytes()))
-            .map_err(io_error)
+        let cells = cells.map(|cell| visible_keeping_lines(&neutralise(cell)).into_owned());
+        self.out.write_record(&cells).map_err(io_error)
     }
 }
 

@@ -42,22 +42,37 @@ pub fn needs_escape(c: char) -> bool {
 
 /// `text` with every character [`needs_escape`] written as an escape.
 pub fn visible(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_escape) {
+    escape_where(text, needs_escape)
+}
+
+/// As [`visible`], but tabs and line breaks stay as they are: for formats
+/// that hold them as data (a quoted CSV cell).
+pub fn visible_keeping_lines(text: &str) -> Cow<'_, str> {
+    escape_where(text, |c| {
+        needs_escape(c) && !matches!(c, '\t' | '\n' | '\r')
+    })
+}
+
+fn escape_where(text: &str, needs_escape: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.chars().any(&needs_escape) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
     for c in text.chars() {
+        if !needs_escape(c) {
+            out.push(c);
+            continue;
+        }
         match c {
             '\t' => out.push_str("\\t"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
-            c if needs_escape(c) && u32::from(c) < 0x80 => {
+            c if u32::from(c) < 0x80 => {
                 let _ = write!(out, "\\x{:02x}", u32::from(c));
             }
-            c if needs_escape(c) => {
+            c => {
                 let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
             }
-            c => out.push(c),
         }
     }
     Cow::Owned(out)
@@ -145,6 +160,10 @@ mod tests {
         assert_eq!(visible("rtl\u{202e}gnp.exe"), "rtl\\u{202e}gnp.exe");
         assert_eq!(visible("\u{2066}x\u{2069}"), "\\u{2066}x\\u{2069}");
         assert_eq!(visible("bad\u{fffe}\u{2028}"), "bad\\u{fffe}\\u{2028}");
+        assert_eq!(
+            visible_keeping_lines("a\tb\r\nc\u{1b}[0m\u{202e}"),
+            "a\tb\r\nc\\x1b[0m\\u{202e}"
+        );
     }
 
     #[test]
