@@ -4,6 +4,25 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use std::io::{self, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use closeout::audit::{AuditLog, AuditRecord, AuditRun};
+use closeout::check::RunOptions;
+use closeout::config::Config;
+use closeout::render::escape::visible;
+use closeout::render::human::HumanReporter;
+use closeout::render::output::{check_written, FileId, OutputFile, ReadFile, Written};
+use closeout::render::{self, Format, Style, Tee};
+use closeout::waiver::Waivers;
+use closeout::{
+    collect_inputs, exit_code, Checker, Context, EngineKind, Evaluator, FailOn, PolicySet,
+    PolicySource, Reporter, SnapshotResult, Summary,
+};
+
 /// Whether standard output was closed when the process started (`>&-`).
 /// Rust's runtime reopens a closed descriptor 1 on `/dev/null` before `main`,
 /// where every write then succeeds and the report is lost: so it is looked at
@@ -26,25 +45,6 @@ static PROBE_STDOUT: extern "C" fn() = {
 fn stdout_closed() -> bool {
     STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed)
 }
-
-use std::io::{self, IsTerminal, Write};
-use std::path::{Path, PathBuf};
-use std::process::ExitCode;
-
-use clap::{Parser, Subcommand, ValueEnum};
-
-use closeout::audit::{AuditLog, AuditRecord, AuditRun};
-use closeout::check::RunOptions;
-use closeout::config::Config;
-use closeout::render::escape::visible;
-use closeout::render::human::HumanReporter;
-use closeout::render::output::{check_written, FileId, OutputFile, ReadFile, Written};
-use closeout::render::{self, Format, Style, Tee};
-use closeout::waiver::Waivers;
-use closeout::{
-    collect_inputs, exit_code, Checker, Context, EngineKind, Evaluator, FailOn, PolicySet,
-    PolicySource, Reporter, SnapshotResult, Summary,
-};
 
 /// Decides whether customer accounts may be closed, from JSON snapshots and Rego policies.
 #[derive(Debug, Parser)]

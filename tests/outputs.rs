@@ -3,6 +3,7 @@
 //! that must stay byte for byte as they were, links and permissions, real
 //! pipes closed by their reader, a closed standard output, whole outputs and
 //! what must be absent from them.
+#![cfg(unix)]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};

@@ -12,7 +12,8 @@
 //!   [`OutputFile::commit`] once the report is whole. One dropped without a
 //!   commit (the run stopped) is removed, and the file it would have replaced
 //!   is left as it was: no run leaves half a report, nor destroys the last good
-//!   one. A new file gets the permissions `File::create` would give it; a
+//!   one. A process killed by a signal cannot remove its staging file: a
+//!   hidden `.NAME.XXXXXX.tmp` may stay beside the target, which is untouched. A new file gets the permissions `File::create` would give it; a
 //!   replaced one keeps its own. A symbolic link is followed: the file it
 //!   points to is replaced, the link stays.
 //! - A target that exists but is not a regular file (`/dev/null`,
