@@ -819,7 +819,11 @@ fn plan(args: PlanArgs) -> ExitCode {
     };
     let (result, _) = Checker::new(evaluator).check_file(&args.snapshot);
     if let Some(error) = &result.error {
-        return fail(&format!("{}: {}", result.error_location(), error.message));
+        return fail(&format!(
+            "{}: {}",
+            visible(&result.error_location()),
+            visible(&error.message)
+        ));
     }
     print!("{}", render::conditions::plan(&result));
     match result.verdict {

@@ -199,6 +199,13 @@ mod tests {
         );
         // Offsets past the end or inside a character stay on boundaries.
         assert_eq!(snippet.offset(usize::MAX / 2), snippet.text.len());
+        // Every offset, on a boundary or not, maps to a boundary.
+        for offset in 0..=original.len() + 2 {
+            let mapped = snippet.offset(offset);
+            assert!(snippet.text.is_char_boundary(mapped), "{offset}");
+            let (start, len) = snippet.span(offset, 3);
+            assert!(snippet.text.get(start..start + len).is_some(), "{offset}");
+        }
         let clean = Snippet::new("{\"a\": 1}\r\n");
         assert_eq!(&*clean.text, "{\"a\": 1}\r\n");
         assert_eq!(clean.span(1, 3), (1, 3));
