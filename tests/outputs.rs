@@ -152,6 +152,39 @@ fn an_output_naming_an_input_is_refused_and_the_input_kept() {
 }
 
 #[test]
+fn a_policy_file_is_an_input_too() {
+    let dir = inputs("policy");
+    let output = Command::new(env!("CARGO_BIN_EXE_closeout"))
+        .current_dir(&dir)
+        .args(["init-pack", "acme", "--dir", "packs"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let before = contents(&dir);
+    let output = closeout(
+        &dir,
+        &[
+            "check",
+            "v.json",
+            "--policy",
+            "packs/acme",
+            "-f",
+            "json",
+            "-o",
+            "packs/acme/acme.rego",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output)
+            .contains("--output packs/acme/acme.rego is also an input (packs/acme/acme.rego)"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(contents(&dir), before);
+}
+
+#[test]
 fn standard_input_and_output_are_inputs_too() {
     let dir = inputs("streams");
     let before = contents(&dir);
