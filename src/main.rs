@@ -14,13 +14,38 @@ use clap::{Parser, Subcommand, ValueEnum};
 use closeout::audit::{AuditLog, AuditRecord, AuditRun};
 use closeout::check::RunOptions;
 use closeout::config::Config;
+use closeout::render::escape::visible;
 use closeout::render::human::HumanReporter;
+use closeout::render::output::{check_written, FileId, OutputFile, ReadFile, Written};
 use closeout::render::{self, Format, Style, Tee};
 use closeout::waiver::Waivers;
 use closeout::{
     collect_inputs, exit_code, Checker, Context, EngineKind, Evaluator, FailOn, PolicySet,
     PolicySource, Reporter, SnapshotResult, Summary,
 };
+
+/// Whether standard output was closed when the process started (`>&-`).
+/// Rust's runtime reopens a closed descriptor 1 on `/dev/null` before `main`,
+/// where every write then succeeds and the report is lost: so it is looked at
+/// before, from the ELF initialisers, which run ahead of the runtime.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static PROBE_STDOUT: extern "C" fn() = {
+    extern "C" fn probe() {
+        use std::os::fd::AsFd;
+        // Duplicating a closed descriptor fails (EBADF); nothing is written.
+        let closed = io::stdout().as_fd().try_clone_to_owned().is_err();
+        STDOUT_CLOSED.store(closed, std::sync::atomic::Ordering::Relaxed);
+    }
+    probe
+};
+
+fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 /// Decides whether customer accounts may be closed, from JSON snapshots and Rego policies.
 #[derive(Debug, Parser)]
@@ -324,6 +349,10 @@ enum ColorArg {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // `check` may write only to files; every other command needs stdout.
+    if stdout_closed() && !matches!(cli.command, Command::Check(_)) {
+        return fail(STDOUT_CLOSED_MESSAGE);
+    }
     match cli.command {
         Command::Check(args) => check(args),
         Command::Test(args) => test(args),
@@ -410,14 +439,29 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let on_stdout = targets.iter().any(|(_, path)| path.is_none());
+    if on_stdout && stdout_closed() {
+        return fail(STDOUT_CLOSED_MESSAGE);
+    }
     let inputs = collect_inputs(&args.paths);
+    // Before any input is read or any output opened: no output may be an
+    // input, and no two outputs one file.
+    let read = read_files(&inputs, config.as_ref(), evaluator.policies());
+    if let Err(message) = check_written(&written_files(&args, on_stdout), &read) {
+        return fail(&message);
+    }
     let catalogue = evaluator.policies().catalogue.clone();
     let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
+    // Each --output is staged beside its file and put in place when the report is whole.
+    let mut staged: Vec<(PathBuf, OutputFile)> = Vec::new();
     for (format, path) in targets.iter().cloned() {
         let out: Box<dyn Write> = match &path {
             None => Box::new(io::BufWriter::new(io::stdout().lock())),
-            Some(path) => match std::fs::File::create(path) {
-                Ok(file) => Box::new(io::BufWriter::new(file)),
+            Some(path) => match OutputFile::create(path).and_then(|o| Ok((o.writer()?, o))) {
+                Ok((file, output)) => {
+                    staged.push((path.clone(), output));
+                    Box::new(io::BufWriter::new(file))
+                }
                 Err(err) => return fail(&format!("--output {}: {err}", path.display())),
             },
         };
@@ -483,16 +527,106 @@ fn check(args: CheckArgs) -> ExitCode {
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
+    // Every writer is flushed and closed before a file is put in place.
+    drop(reporter);
     match outcome {
         Ok(summary) => {
+            for (path, output) in staged {
+                if let Err(err) = output.commit() {
+                    return fail(&format!("--output {}: {err}", path.display()));
+                }
+            }
             for stale in &summary.waivers.stale {
-                eprintln!("warning: {}", stale.message());
+                note(&format!("warning: {}", visible(&stale.message())));
             }
             ExitCode::from(exit_code(&summary, fail_on))
         }
-        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::from(2),
+        // The reader stopped (`| head`): not every result was delivered, so
+        // never 0; quietly, as ripgrep does. Staged outputs are dropped.
+        Err(error) if render::io_kind(&error) == Some(io::ErrorKind::BrokenPipe) => {
+            ExitCode::from(2)
+        }
         Err(error) => fail(&format!("the run stopped: {error}")),
     }
+}
+
+const STDOUT_CLOSED_MESSAGE: &str =
+    "standard output is closed: nothing could be written; redirect it, or give --output FILE";
+
+/// Every file the run reads: snapshot files (given or found in a directory),
+/// standard input, the configuration and the policy files.
+fn read_files(
+    inputs: &[closeout::Input],
+    config: Option<&Config>,
+    policies: &PolicySet,
+) -> Vec<ReadFile> {
+    let file = |path: &Path| {
+        FileId::of(path).map(|id| ReadFile {
+            name: path.display().to_string(),
+            id,
+        })
+    };
+    let mut read: Vec<ReadFile> = inputs
+        .iter()
+        .filter_map(|input| match input {
+            closeout::Input::File(path) | closeout::Input::Lines(path) => file(path),
+            closeout::Input::Stdin => stdin_file(),
+            _ => None,
+        })
+        .collect();
+    read.extend(config.and_then(|c| file(&c.path)));
+    read.extend(
+        policies
+            .modules
+            .iter()
+            .chain(&policies.tests)
+            .filter_map(|p| file(Path::new(&p.path))),
+    );
+    read
+}
+
+#[cfg(unix)]
+fn stdin_file() -> Option<ReadFile> {
+    use std::os::fd::AsFd;
+    FileId::of_stream(io::stdin().as_fd()).map(|id| ReadFile {
+        name: "standard input".into(),
+        id,
+    })
+}
+
+#[cfg(not(unix))]
+fn stdin_file() -> Option<ReadFile> {
+    None
+}
+
+/// Every file the run writes: the --output files, the audit log, and standard
+/// output when it is redirected to a file.
+fn written_files(args: &CheckArgs, on_stdout: bool) -> Vec<Written> {
+    let mut written: Vec<Written> = args
+        .output
+        .iter()
+        .map(|path| Written::path("--output", path))
+        .collect();
+    written.extend(
+        args.audit_log
+            .iter()
+            .map(|p| Written::path("--audit-log", p)),
+    );
+    if on_stdout {
+        written.extend(stdout_file().map(|id| Written::stream("standard output", id)));
+    }
+    written
+}
+
+#[cfg(unix)]
+fn stdout_file() -> Option<FileId> {
+    use std::os::fd::AsFd;
+    FileId::of_stream(io::stdout().as_fd())
+}
+
+#[cfg(not(unix))]
+fn stdout_file() -> Option<FileId> {
+    None
 }
 
 /// A spinner with a count and a rate: JSON Lines streams have no known length.
@@ -742,7 +876,11 @@ fn plan(args: PlanArgs) -> ExitCode {
     };
     let (result, _) = Checker::new(evaluator).check_file(&args.snapshot);
     if let Some(error) = &result.error {
-        return fail(&format!("{}: {}", result.error_location(), error.message));
+        return fail(&format!(
+            "{}: {}",
+            visible(&result.error_location()),
+            visible(&error.message)
+        ));
     }
     print!("{}", render::conditions::plan(&result));
     match result.verdict {
@@ -775,8 +913,14 @@ fn parse_format(name: &str) -> Result<Format, String> {
 }
 
 fn fail(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
+    note(&format!("error: {message}"));
     ExitCode::from(2)
+}
+
+/// One line on standard error. Unlike `eprintln!`, never panics: a closed
+/// standard error loses the note, not the exit code.
+fn note(line: &str) {
+    let _ = writeln!(io::stderr(), "{line}");
 }
 
 /// Appends one audit record per snapshot.
@@ -812,8 +956,8 @@ impl Reporter for ErrorNotes<'_> {
             let _ = writeln!(
                 io::stderr(),
                 "error: {}: {}",
-                result.error_location(),
-                error.message
+                visible(&result.error_location()),
+                visible(&error.message)
             );
         }
         self.inner.report(result, text)

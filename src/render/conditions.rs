@@ -178,8 +178,10 @@ pub fn explain(catalogue: &Catalogue, id: &str) -> Option<String> {
 
 /// The fix plan alone, numbered, for handing to the account owner.
 pub fn plan(result: &SnapshotResult) -> String {
+    use super::escape::visible;
     let mut out = String::new();
-    let name = result.snapshot_id.as_deref().unwrap_or(&result.source);
+    // Names and messages come from the snapshot: no control reaches the terminal.
+    let name = visible(result.snapshot_id.as_deref().unwrap_or(&result.source));
     if result.plan.is_empty() {
         let _ = writeln!(out, "Nothing to fix for {name}.");
         return out;
@@ -194,7 +196,7 @@ pub fn plan(result: &SnapshotResult) -> String {
             step.remediation
         );
         for target in &step.targets {
-            let _ = writeln!(out, "   - {target}");
+            let _ = writeln!(out, "   - {}", visible(target));
         }
     }
     out

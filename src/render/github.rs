@@ -5,7 +5,11 @@
 //! plain summary line closes the run.
 //!
 //! Values are escaped as `@actions/core` does: `%`, CR and LF in the message,
-//! and also `:` and `,` in properties, where they would end a value.
+//! and also `:` and `,` in properties, where they would end a value. Before
+//! that, controls and bidi overrides from input are made visible
+//! ([`visible`]): the runner's log shows ANSI colours, and a line break in a
+//! name would be `%0A`, a break in the annotation. So a command is always one
+//! line and starts only where closeout starts it.
 
 use std::io::{self, Write};
 
@@ -13,6 +17,7 @@ use crate::check::Reporter;
 use crate::condition::Kind;
 use crate::report::{SnapshotResult, Summary};
 
+use super::escape::visible;
 use super::{error_kind_name, forward_slashes, split_source};
 
 /// Writes one command per finding or error as each result arrives.
@@ -76,7 +81,8 @@ impl Reporter for GithubReporter<'_> {
     }
 }
 
-/// One workflow command line: `::NAME file=F,line=L,col=C,title=T::MESSAGE`.
+/// One workflow command line: `::NAME file=F,line=L,col=C,title=T::MESSAGE`,
+/// every value made visible and escaped.
 fn command(
     name: &str,
     file: &str,
@@ -85,7 +91,7 @@ fn command(
     title: &str,
     message: &str,
 ) -> String {
-    let mut properties = vec![format!("file={}", escape_property(file))];
+    let mut properties = vec![format!("file={}", escape_property(&visible(file)))];
     if let Some(line) = line {
         properties.push(format!("line={line}"));
         // A column means nothing to the runner without a line.
@@ -93,11 +99,11 @@ fn command(
             properties.push(format!("col={column}"));
         }
     }
-    properties.push(format!("title={}", escape_property(title)));
+    properties.push(format!("title={}", escape_property(&visible(title))));
     format!(
         "::{name} {}::{}\n",
         properties.join(","),
-        escape_data(message)
+        escape_data(&visible(message))
     )
 }
 
@@ -147,7 +153,19 @@ mod tests {
         );
         assert_eq!(
             line,
-            "::warning file=a%2Cb.json,line=3,col=7,title=X-001 T::two%0Alines\n"
+            "::warning file=a%2Cb.json,line=3,col=7,title=X-001 T::two\\nlines\n"
+        );
+        let hostile = command(
+            "error",
+            "a\n::b.json",
+            Some(1),
+            None,
+            "T\u{1b}]0;x\u{7}",
+            "50% \u{1b}[31mred\r\n::warning::x \u{202e}",
+        );
+        assert_eq!(
+            hostile,
+            "::error file=a\\n%3A%3Ab.json,line=1,title=T\\x1b]0;x\\x07::50%25 \\x1b[31mred\\r\\n::warning::x \\u{202e}\n"
         );
         let no_line = command("error", "a.json", None, Some(7), "t", "m");
         assert_eq!(no_line, "::error file=a.json,title=t::m\n");

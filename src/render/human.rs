@@ -1,5 +1,10 @@
 //! Human output: a verdict line per snapshot, each finding as a miette diagnostic
 //! with the snapshot's own text underlined, the fix plan, then a summary.
+//!
+//! Every text that came from input (names, ids, messages, file names) goes
+//! through [`visible`], so a terminal never receives its escapes; the snippet
+//! is the snapshot's text with U+FFFD in place of such characters (see
+//! [`Snippet`]), its labels moved to match.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -18,6 +23,7 @@ use crate::policy::PolicyError;
 use crate::report::{Finding, SnapshotResult, Summary, Verdict};
 use crate::snapshot::plural;
 
+use super::escape::{visible, Snippet};
 use super::Style;
 
 pub struct HumanReporter<'w> {
@@ -85,7 +91,18 @@ impl Reporter for HumanReporter<'_> {
         let mut page = String::new();
         page.push_str(&verdict_line(result));
         page.push('\n');
-        let source = text.map(|t| NamedSource::new(&result.source, Arc::<str>::from(t)));
+        let snippet = text.map(Snippet::new);
+        let source = snippet
+            .as_ref()
+            .map(|s| NamedSource::new(visible(&result.source), Arc::clone(&s.text)));
+        // A label's span in the snippet's text.
+        let place = |span: Span| match &snippet {
+            Some(snippet) => {
+                let (offset, len) = snippet.span(span.offset, span.len);
+                Span { offset, len }
+            }
+            None => span,
+        };
         if let Some(error) = &result.error {
             let diagnostic = Report {
                 code: format!(
@@ -96,10 +113,10 @@ impl Reporter for HumanReporter<'_> {
                         .unwrap_or_default()
                 ),
                 severity: Severity::Error,
-                heading: error.message.clone(),
+                heading: visible(&error.message).into_owned(),
                 labels: error
                     .span
-                    .map(|span| (span, position_note(error.line, error.column)))
+                    .map(|span| (place(span), position_note(error.line, error.column)))
                     .into_iter()
                     .collect(),
                 help: None,
@@ -114,19 +131,20 @@ impl Reporter for HumanReporter<'_> {
             let unlocated: Vec<String> = group
                 .iter()
                 .filter(|f| !located(f))
-                .map(|f| f.message_with_waiver())
+                .map(|f| visible(&f.message_with_waiver()).into_owned())
                 .collect();
             let waived = group.iter().all(|f| f.is_waived());
+            let title = visible(&first.title);
             let mut heading = if waived {
-                format!("{} [{}, waived]", first.title, first.kind.as_str())
+                format!("{title} [{}, waived]", first.kind.as_str())
             } else {
-                format!("{} [{}]", first.title, first.kind.as_str())
+                format!("{title} [{}]", first.kind.as_str())
             };
             if !unlocated.is_empty() {
                 heading = format!("{heading}: {}", unlocated.join("; "));
             }
             let diagnostic = Report {
-                code: first.id.clone(),
+                code: visible(&first.id).into_owned(),
                 severity: match first.kind {
                     _ if waived => Severity::Advice,
                     Kind::Block => Severity::Error,
@@ -137,9 +155,15 @@ impl Reporter for HumanReporter<'_> {
                 labels: group
                     .iter()
                     .filter(located)
-                    .filter_map(|f| Some((f.label?, f.message_with_waiver())))
+                    .filter_map(|f| {
+                        Some((
+                            place(f.label?),
+                            visible(&f.message_with_waiver()).into_owned(),
+                        ))
+                    })
                     .collect(),
-                help: (!first.remediation.is_empty()).then(|| first.remediation.clone()),
+                help: (!first.remediation.is_empty())
+                    .then(|| visible(&first.remediation).into_owned()),
                 source: source.clone(),
             };
             page.push_str(&self.render(&diagnostic)?);
@@ -148,10 +172,10 @@ impl Reporter for HumanReporter<'_> {
         if !result.plan.is_empty() {
             page.push_str("Fix plan, in this order:\n");
             for step in &result.plan {
-                let head = format!("  {:>2}. [{}] ", step.step, step.ids.join(", "));
-                page.push_str(&wrap(&head, &step.remediation, self.style.width));
+                let head = format!("  {:>2}. [{}] ", step.step, visible(&step.ids.join(", ")));
+                page.push_str(&wrap(&head, &visible(&step.remediation), self.style.width));
                 for target in &step.targets {
-                    page.push_str(&wrap("        - ", target, self.style.width));
+                    page.push_str(&wrap("        - ", &visible(target), self.style.width));
                 }
             }
             page.push('\n');
@@ -168,6 +192,7 @@ impl Reporter for HumanReporter<'_> {
                 "Top blocking conditions (snapshots blocked by each):"
             )?;
             for (id, (title, count)) in top.iter().take(10) {
+                let (id, title) = (visible(id), visible(title));
                 writeln!(self.out, "  {id}  {count:>7}  {title}")?;
             }
         }
@@ -204,10 +229,10 @@ fn verdict_line(result: &SnapshotResult) -> String {
     let waived = result.findings.iter().filter(|f| f.is_waived()).count();
     let mut identity = Vec::new();
     if let Some(provider) = &result.provider {
-        identity.push(provider.clone());
+        identity.push(visible(provider).into_owned());
     }
     if let Some(id) = &result.snapshot_id {
-        identity.push(format!("snapshot {id}"));
+        identity.push(format!("snapshot {}", visible(id)));
     }
     let identity = if identity.is_empty() {
         String::new()
@@ -232,7 +257,7 @@ fn verdict_line(result: &SnapshotResult) -> String {
     format!(
         "{} {}{identity}: {tally}",
         result.verdict.label(),
-        result.error_location()
+        visible(&result.error_location())
     )
 }
 
@@ -256,15 +281,22 @@ pub fn policy_error(error: &PolicyError, style: Style) -> String {
         plural(issues.len())
     );
     for issue in issues {
-        let span = issue.text.as_ref().map(|text| {
-            let offset = crate::locate::offset_of(text, issue.line, 1);
-            let len = text[offset..].find('\n').unwrap_or(text.len() - offset);
-            Span { offset, len }
-        });
+        let snippet = issue.text.as_deref().map(Snippet::new);
+        let span = issue
+            .text
+            .as_ref()
+            .zip(snippet.as_ref())
+            .map(|(text, snippet)| {
+                let offset = crate::locate::offset_of(text, issue.line, 1);
+                let len = text[offset..].find('\n').unwrap_or(text.len() - offset);
+                let (offset, len) = snippet.span(offset, len);
+                Span { offset, len }
+            });
         let diagnostic = Report {
             code: "closeout::policy".into(),
             severity: Severity::Error,
-            heading: format!("{}:{}: {}", issue.file, issue.line, issue.message),
+            heading: visible(&format!("{}:{}: {}", issue.file, issue.line, issue.message))
+                .into_owned(),
             labels: span
                 .map(|span| (span, "here".to_string()))
                 .into_iter()
@@ -272,10 +304,7 @@ pub fn policy_error(error: &PolicyError, style: Style) -> String {
             help: Some(
                 "see docs/policy-authoring.md for the annotation every condition needs".into(),
             ),
-            source: issue
-                .text
-                .as_ref()
-                .map(|t| NamedSource::new(&issue.file, Arc::clone(t))),
+            source: snippet.map(|s| NamedSource::new(visible(&issue.file), s.text)),
         };
         out.push_str(&reporter.render(&diagnostic).unwrap_or_default());
     }
@@ -285,9 +314,9 @@ pub fn policy_error(error: &PolicyError, style: Style) -> String {
 fn quiet_line(result: &SnapshotResult) -> String {
     let mut line = verdict_line(result);
     match &result.error {
-        Some(error) => line = format!("{line}: {}", error.message),
+        Some(error) => line = format!("{line}: {}", visible(&error.message)),
         None if !result.findings.is_empty() => {
-            line = format!("{line} [{}]", result.condition_ids().join(", "))
+            line = format!("{line} [{}]", visible(&result.condition_ids().join(", ")))
         }
         None => {}
     }

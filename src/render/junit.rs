@@ -8,7 +8,13 @@
 //! `<system-out>`, never a failure. A snapshot that could not be checked is a
 //! suite with one `snapshot` test case in `<error>`.
 //!
-//! The XML is written by quick-junit, which escapes and drops what XML cannot hold.
+//! The XML is written by quick-junit, which escapes markup. Before that every
+//! text is passed through [`visible`]: controls and bidi overrides become
+//! escapes (`\x1b`, `\u{202e}`), and so do U+FFFE and U+FFFF, the characters
+//! of Rust strings outside XML 1.0's `Char` production (#x9 | #xA | #xD |
+//! [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]); no character
+//! reference could stand for them either. The report is well-formed XML
+//! whatever a snapshot holds.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
@@ -19,7 +25,13 @@ use crate::check::Reporter;
 use crate::condition::{Catalogue, Kind};
 use crate::report::{Finding, SnapshotResult, Summary};
 
+use super::escape::visible;
 use super::{error_kind_name, file_position};
+
+/// Text for the XML: see the module's documentation.
+fn xml(text: &str) -> String {
+    visible(text).into_owned()
+}
 
 /// The package whose conditions apply to every snapshot.
 const COMMON_PACKAGE: &str = "closeout.common";
@@ -75,21 +87,25 @@ impl<'w> JunitReporter<'w> {
                 (None, Some(finding)) => finding.title.clone(),
                 (None, None) => String::new(),
             };
-            let name = format!("{id} {title}");
+            let name = xml(&format!("{id} {title}"));
             let kind = findings.first().map(|f| f.kind);
             let waived = !findings.is_empty() && findings.iter().all(|f| f.is_waived());
             let mut case = match kind {
                 Some(Kind::Block | Kind::Warn) if waived => {
                     let mut status = TestCaseStatus::skipped();
-                    let messages: Vec<String> =
-                        findings.iter().map(|f| f.message_with_waiver()).collect();
+                    let messages: Vec<String> = findings
+                        .iter()
+                        .map(|f| xml(&f.message_with_waiver()))
+                        .collect();
                     status.set_message(messages.join("; ")).set_type("waived");
                     TestCase::new(name.trim_end(), status)
                 }
                 Some(kind @ (Kind::Block | Kind::Warn)) => {
                     let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                    let messages: Vec<String> =
-                        findings.iter().map(|f| f.message_with_waiver()).collect();
+                    let messages: Vec<String> = findings
+                        .iter()
+                        .map(|f| xml(&f.message_with_waiver()))
+                        .collect();
                     status
                         .set_message(messages.join("; "))
                         .set_type(kind.as_str())
@@ -98,13 +114,13 @@ impl<'w> JunitReporter<'w> {
                 }
                 Some(Kind::Info) => {
                     let mut case = TestCase::new(name.trim_end(), TestCaseStatus::success());
-                    let messages: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+                    let messages: Vec<String> = findings.iter().map(|f| xml(&f.message)).collect();
                     case.set_system_out(messages.join("\n"));
                     case
                 }
                 None => TestCase::new(name.trim_end(), TestCaseStatus::success()),
             };
-            case.set_classname(provider.as_str());
+            case.set_classname(xml(&provider));
             suite.add_test_case(case);
         }
         suite
@@ -113,12 +129,12 @@ impl<'w> JunitReporter<'w> {
 
 /// A suite named by the snapshot's source, with its identity as properties.
 fn suite_for(result: &SnapshotResult) -> TestSuite {
-    let mut suite = TestSuite::new(result.source.as_str());
+    let mut suite = TestSuite::new(xml(&result.source));
     if let Some(id) = &result.snapshot_id {
-        suite.add_property(Property::new("snapshot_id", id.as_str()));
+        suite.add_property(Property::new("snapshot_id", xml(id)));
     }
     if let Some(provider) = &result.provider {
-        suite.add_property(Property::new("provider", provider.as_str()));
+        suite.add_property(Property::new("provider", xml(provider)));
     }
     suite
 }
@@ -128,18 +144,18 @@ fn suite_for(result: &SnapshotResult) -> TestSuite {
 fn failure_body(source: &str, findings: &[&Finding]) -> String {
     let mut body = findings
         .first()
-        .map(|f| f.remediation.clone())
+        .map(|f| xml(&f.remediation))
         .unwrap_or_default();
     for finding in findings {
         let position = file_position(source, finding.line, finding.column);
         if !body.is_empty() {
             body.push('\n');
         }
-        body.push_str(&format!(
+        body.push_str(&xml(&format!(
             "at {position} ({}): {}",
             pointer_label(&finding.pointer),
             finding.message
-        ));
+        )));
     }
     body
 }
@@ -160,16 +176,16 @@ impl Reporter for JunitReporter<'_> {
                 let kind = error_kind_name(&error.kind);
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Error);
                 status
-                    .set_message(error.message.as_str())
+                    .set_message(xml(&error.message))
                     .set_type(kind)
-                    .set_description(format!(
+                    .set_description(xml(&format!(
                         "{}: {}",
                         file_position(&result.source, error.line, error.column),
                         error.message
-                    ));
+                    )));
                 let mut case = TestCase::new("snapshot", status);
                 if let Some(provider) = &result.provider {
-                    case.set_classname(provider.as_str());
+                    case.set_classname(xml(provider));
                 }
                 suite.add_test_case(case);
                 suite
@@ -181,9 +197,10 @@ impl Reporter for JunitReporter<'_> {
     }
 
     fn finish(&mut self, _summary: &Summary) -> io::Result<()> {
+        // A closed pipe under the XML writer stays a closed pipe.
         self.report
             .serialize(&mut self.out)
-            .map_err(io::Error::other)?;
+            .map_err(super::io_error)?;
         self.out.flush()
     }
 }

@@ -3,9 +3,13 @@
 //! conditions that tripped most, the fix plan of each blocked snapshot, and the
 //! inputs that could not be checked with their file:line:column.
 //!
-//! Text from snapshots is escaped so it cannot break a table or a list item,
-//! nor inject HTML: `|` is escaped, and outside code spans newlines become
-//! `<br>` and `<` becomes `&lt;` (see [`text`]).
+//! Values are text, never markup: every value (names, ids, messages, titles,
+//! paths) is written with [`text`] or, for paths and snapshot ids, as a code
+//! span with [`code`]. A value cannot open a link, an image, emphasis, HTML or
+//! an autolink, start a heading or a list, break a table's row or cell, nor
+//! carry a control character (those are made visible first, as `\x1b` or
+//! `\n`). Only the remediations, which the policy annotations write, keep
+//! their code spans (see [`prose`]).
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -15,6 +19,7 @@ use crate::condition::Kind;
 use crate::report::{PlanStep, SnapshotResult, Summary};
 use crate::snapshot::plural;
 
+use super::escape::visible;
 use super::{error_kind_name, file_position};
 
 /// How many blocked snapshots and errors are listed in full. A comment on a
@@ -79,8 +84,12 @@ impl<'w> MarkdownReporter<'w> {
             for blocked in &self.blocked {
                 page.push_str(&format!(
                     "| {} | {} | {} | {} |\n",
-                    code(&blocked.source),
-                    blocked.snapshot_id.as_deref().map(code).unwrap_or_default(),
+                    cell_code(&blocked.source),
+                    blocked
+                        .snapshot_id
+                        .as_deref()
+                        .map(cell_code)
+                        .unwrap_or_default(),
                     text(blocked.provider.as_deref().unwrap_or_default()),
                     text(&blocked.blocking.join(", ")),
                 ));
@@ -128,8 +137,8 @@ impl<'w> MarkdownReporter<'w> {
                     page.push_str(&format!(
                         "{}. **{}**: {}\n",
                         step.step,
-                        step.ids.join(", "),
-                        text(&step.remediation)
+                        text(&step.ids.join(", ")),
+                        prose(&step.remediation)
                     ));
                     for target in &step.targets {
                         page.push_str(&format!("   - {}\n", text(target)));
@@ -145,7 +154,7 @@ impl<'w> MarkdownReporter<'w> {
                 page.push_str(&format!(
                     "- {} ({}): {}\n",
                     code(&file_position(&error.source, error.line, error.column)),
-                    error.kind,
+                    text(&error.kind),
                     text(&error.message)
                 ));
             }
@@ -250,33 +259,100 @@ fn more(total: usize, listed: usize, what: &str) -> String {
     }
 }
 
-/// Text on one line, safe in a table cell or a list item. Outside code spans,
-/// `&` and `<` become entities and line breaks `<br>`; inside them (remediations
-/// quote commands such as `aptible db:tunnel <database>`) the text stays as it
-/// is, since Markdown shows entities there literally, and line breaks become
-/// spaces. `|` is escaped everywhere: GitHub's tables split on it even in code.
+/// A value as text, on one line, safe anywhere: in a table cell, a list item,
+/// a heading or a paragraph, at the start of a line or not.
+///
+/// Control characters are made visible ([`visible`]). Then every character
+/// that Markdown (GitHub-flavoured) could read as markup is escaped with a
+/// backslash: `\` `` ` `` `*` `~` `[` `]` `{` `}` `|` `!` `>` `@`, `_` but
+/// inside a word (where it cannot emphasise), and the `:` of `://` and the
+/// `.` of `www.`: those make links, images, emphasis, strikethrough, table
+/// cells and autolinks. `<` and `&` become `&lt;` and `&amp;`: no HTML, no
+/// entity. What opens a block only at the start of a line (`#`, `+`, `-`, `=`,
+/// `>`, `1.`, `1)`, indentation) is escaped at the start of the value.
 pub(crate) fn text(raw: &str) -> String {
-    let raw = raw.replace("\r\n", "\n");
-    let mut out = String::with_capacity(raw.len());
-    let mut rest = raw.as_str();
+    escape(raw, true, true)
+}
+
+/// [`text`]. `starts_block`: the value may stand at the start of a line;
+/// `autolinks`: URLs and addresses must not become links.
+fn escape(raw: &str, starts_block: bool, autolinks: bool) -> String {
+    let raw = visible(raw);
+    let mut out = String::with_capacity(raw.len() + 8);
+    let mut previous: Option<char> = None;
+    let mut chars = raw.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let first = starts_block && at == 0;
+        match c {
+            '\\' | '`' | '*' | '~' | '[' | ']' | '{' | '}' | '|' | '!' | '>' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '_' if !(previous.is_some_and(char::is_alphanumeric)
+                && chars
+                    .peek()
+                    .is_some_and(|&(_, next)| next.is_alphanumeric())) =>
+            {
+                out.push_str("\\_");
+            }
+            '<' => out.push_str("&lt;"),
+            '&' => out.push_str("&amp;"),
+            '@' if autolinks => out.push_str("\\@"),
+            ':' if autolinks && raw[at + 1..].starts_with("//") => out.push_str("\\:"),
+            '.' if autolinks && raw[..at].to_ascii_lowercase().ends_with("www") => {
+                out.push_str("\\.")
+            }
+            '#' | '+' | '-' | '=' if first => {
+                out.push('\\');
+                out.push(c);
+            }
+            ' ' if first => out.push_str("&#32;"),
+            '0'..='9' if first => {
+                // `1.` or `1)` would open an ordered list.
+                out.push(c);
+                while let Some(&(_, digit)) = chars.peek().filter(|(_, d)| d.is_ascii_digit()) {
+                    out.push(digit);
+                    chars.next();
+                }
+                if let Some(&(_, mark @ ('.' | ')'))) = chars.peek() {
+                    out.push('\\');
+                    out.push(mark);
+                    chars.next();
+                    previous = Some(mark);
+                    continue;
+                }
+            }
+            c => out.push(c),
+        }
+        previous = Some(c);
+    }
+    out
+}
+
+/// A remediation, from a policy annotation: as [`text`], but its code spans
+/// (`` `aptible db:tunnel <database>` ``) stay code spans and its URLs links.
+/// Only policy authors write it; a snapshot's values never reach it.
+pub(crate) fn prose(raw: &str) -> String {
+    let raw = visible(raw);
+    let mut out = String::with_capacity(raw.len() + 8);
+    let mut rest: &str = &raw;
     while !rest.is_empty() {
+        let starts_block = out.is_empty();
         let Some(start) = rest.find('`') else {
-            out.push_str(&plain(rest));
+            out.push_str(&escape(rest, starts_block, false));
             break;
         };
-        out.push_str(&plain(&rest[..start]));
         let ticks = rest[start..].len() - rest[start..].trim_start_matches('`').len();
-        let fence = &rest[start..start + ticks];
         let after = &rest[start + ticks..];
         match closing_fence(after, ticks) {
             Some(end) => {
-                let inside = after[..end].replace(['\n', '\r'], " ").replace('|', "\\|");
-                out.push_str(&format!("{fence}{inside}{fence}"));
+                out.push_str(&escape(&rest[..start], starts_block, false));
+                out.push_str(&code(&after[..end]));
                 rest = &after[end + ticks..];
             }
             // An unmatched run of backticks is literal text.
             None => {
-                out.push_str(fence);
+                out.push_str(&escape(&rest[..start + ticks], starts_block, false));
                 rest = after;
             }
         }
@@ -298,31 +374,31 @@ fn closing_fence(text: &str, ticks: usize) -> Option<usize> {
     None
 }
 
-/// Text outside code spans.
-fn plain(raw: &str) -> String {
-    raw.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('|', "\\|")
-        .replace(['\n', '\r'], "<br>")
-}
-
-/// An inline code span: paths and ids read literally. The fence is longer than
-/// any run of backticks inside, and a `|` is still escaped, as tables require.
+/// An inline code span: paths and ids read literally, and nothing in a code
+/// span is markup. Controls are made visible first; the fence is longer than
+/// any run of backticks inside.
 pub(crate) fn code(raw: &str) -> String {
-    let raw = raw.replace(['\n', '\r'], " ");
+    let raw = visible(raw);
     let longest = raw
         .split(|c| c != '`')
         .map(str::len)
         .max()
         .unwrap_or_default();
     let fence = "`".repeat(longest + 1);
-    // A span that starts or ends with a backtick needs a space to stay apart.
-    let pad = if raw.starts_with('`') || raw.ends_with('`') {
+    // A span that starts or ends with a backtick or a space needs a space to
+    // keep it.
+    let pad = if raw.starts_with(['`', ' ']) || raw.ends_with(['`', ' ']) {
         " "
     } else {
         ""
     };
-    format!("{fence}{pad}{}{pad}{fence}", raw.replace('|', "\\|"))
+    format!("{fence}{pad}{raw}{pad}{fence}")
+}
+
+/// A code span in a table cell, where GitHub splits cells on `|` even inside
+/// code: there it is escaped (a code span elsewhere would show the backslash).
+fn cell_code(raw: &str) -> String {
+    code(raw).replace('|', "\\|")
 }
 
 impl std::fmt::Debug for MarkdownReporter<'_> {
@@ -339,25 +415,56 @@ mod tests {
     fn text_cannot_break_a_table_or_inject_html() {
         assert_eq!(
             text("a | b\nc\r\nd <script> & e"),
-            "a \\| b<br>c<br>d &lt;script> &amp; e"
+            "a \\| b\\\\nc\\\\r\\\\nd &lt;script\\> &amp; e"
         );
     }
 
     #[test]
-    fn code_spans_inside_text_stay_literal() {
+    fn text_opens_no_link_nor_emphasis() {
         assert_eq!(
-            text("open `aptible db:tunnel <db>` then\ndump <it> | `a|b`"),
-            "open `aptible db:tunnel <db>` then<br>dump &lt;it> \\| `a\\|b`"
+            text("[x](javascript:alert(4)) ![i](u) *b* _i_ ~s~ `c`"),
+            "\\[x\\](javascript:alert(4)) \\!\\[i\\](u) \\*b\\* \\_i\\_ \\~s\\~ \\`c\\`"
         );
-        assert_eq!(text("one ` tick <x>"), "one ` tick &lt;x>");
-        assert_eq!(text("``a ` b`` <"), "``a ` b`` &lt;");
+        assert_eq!(
+            text("see https://evil.example, www.evil.example or a@b.example"),
+            "see https\\://evil.example, www\\.evil.example or a\\@b.example"
+        );
+        assert_eq!(text("mailto:a@b.example"), "mailto:a\\@b.example");
+        // Colons and underscores that make nothing stay as they are.
+        assert_eq!(text("at 10:00, note: x_y"), "at 10:00, note: x_y");
+        assert_eq!(text("_x_ y_ _"), "\\_x\\_ y\\_ \\_");
+    }
+
+    #[test]
+    fn text_opens_no_block() {
+        assert_eq!(text("# h"), "\\# h");
+        assert_eq!(text("- x"), "\\- x");
+        assert_eq!(text("+ x"), "\\+ x");
+        assert_eq!(text("12. x"), "12\\. x");
+        assert_eq!(text("3) x"), "3\\) x");
+        assert_eq!(text("> q"), "\\> q");
+        assert_eq!(text("    code"), "&#32;   code");
+        // Inside a value they are plain.
+        assert_eq!(text("V-1 #2 1.5"), "V-1 #2 1.5");
+    }
+
+    #[test]
+    fn prose_keeps_its_code_spans_only() {
+        assert_eq!(
+            prose("open `aptible db:tunnel <db>` then\ndump <it> | `a|b`"),
+            "open `aptible db:tunnel <db>` then\\\\ndump &lt;it\\> \\| `a|b`"
+        );
+        assert_eq!(prose("one ` tick <x>"), "one \\` tick &lt;x\\>");
+        assert_eq!(prose("``a ` b`` <"), "``a ` b`` &lt;");
     }
 
     #[test]
     fn code_spans_outlast_backticks_inside() {
         assert_eq!(code("a/b.json"), "`a/b.json`");
-        assert_eq!(code("odd`name|x"), "``odd`name\\|x``");
+        assert_eq!(code("odd`name|x"), "``odd`name|x``");
+        assert_eq!(cell_code("odd`name|x"), "``odd`name\\|x``");
         assert_eq!(code("`x"), "`` `x ``");
+        assert_eq!(code("a\nb\u{1b}"), "`a\\nb\\x1b`");
     }
 
     #[test]

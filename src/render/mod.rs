@@ -5,15 +5,21 @@
 //! arrives. Document formats (`json`, `sarif`, `junit`, `markdown`) keep what
 //! they need of each result, which is small next to the snapshot, and write the
 //! whole document at `finish`.
+//!
+//! Text from a snapshot is data, never markup nor control: each format
+//! escapes it for its readers ([`escape`] for terminals and logs, and
+//! Markdown, XML, CSV and workflow-command rules in their modules).
 
 pub mod conditions;
 pub mod csv;
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod jsonl;
 pub mod junit;
 pub mod markdown;
+pub mod output;
 pub mod sarif;
 
 use std::fmt;
@@ -183,6 +189,42 @@ pub(crate) fn error_kind_name(kind: &ErrorKind) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
+}
+
+/// The kind of the first I/O error along `error`'s chain of sources (an
+/// `io::Error` may wrap another, and XML and CSV writers wrap the one they
+/// met), so that a closed pipe under a writer is still seen as a closed pipe.
+pub fn io_kind(error: &(dyn std::error::Error + 'static)) -> Option<std::io::ErrorKind> {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        let io = error.downcast_ref::<std::io::Error>().or_else(|| {
+            error
+                .downcast_ref::<std::sync::Arc<std::io::Error>>()
+                .map(|e| &**e)
+        });
+        if let Some(io) = io {
+            if io.kind() != std::io::ErrorKind::Other {
+                return Some(io.kind());
+            }
+            if let Some(inner) = io.get_ref() {
+                let inner: &(dyn std::error::Error + 'static) = inner;
+                if let Some(kind) = io_kind(inner) {
+                    return Some(kind);
+                }
+            }
+        }
+        next = error.source();
+    }
+    None
+}
+
+/// `error` as an I/O error of the kind found along its chain ([`io_kind`]).
+pub(crate) fn io_error<E>(error: E) -> std::io::Error
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    let kind = io_kind(&error).unwrap_or(std::io::ErrorKind::Other);
+    std::io::Error::new(kind, error)
 }
 
 /// A source path with forward slashes, as annotations and URIs want it on any OS.
