@@ -21,9 +21,13 @@
 //!   A name declared locally (function parameters, `some`, `:=`, `every`,
 //!   comprehension bodies) shadows a rule of that name, as in Rego. Each
 //!   strongly connected component with a cycle is one issue naming one cycle.
-//! - **Depth.** The walk recurses on the tree; past [`MAX_DEPTH`] levels it stops
-//!   with an issue instead of risking the stack (a chain of thousands of `+`,
-//!   which the parser builds in a loop, is that deep).
+//! - **Depth.** Before parsing, regorus's lexer measures how deeply brackets nest
+//!   and how many minus signs follow each other: past [`MAX_NESTING`], regorus's
+//!   parser would take exponential time or overflow its stack, so the file is an
+//!   issue and is never parsed (by the engine either, since the load fails). The
+//!   walk of the tree recurses too; past [`MAX_DEPTH`] levels it stops with an
+//!   issue (a chain of thousands of `+`, which the parser builds in a loop, is
+//!   that deep).
 //!
 //! A file regorus cannot parse is left to the engine, whose error names the
 //! position.
@@ -31,13 +35,22 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use regorus::unstable::{
-    AssignOp, Expr, Literal, LiteralStmt, Module, Parser, Query, Ref, Rule, RuleHead, Source,
+    AssignOp, Expr, Lexer, Literal, LiteralStmt, Module, Parser, Query, Ref, Rule, RuleHead,
+    Source, Token, TokenKind,
 };
 
 use crate::policy::{PolicyFile, PolicyIssue};
 
 /// How deep the walk goes into nested expressions and queries before it gives up.
 pub const MAX_DEPTH: usize = 200;
+
+/// How deeply brackets (`(`, `[`, `{`) may nest, and how many unary minus signs
+/// may follow each other, in the text given to regorus's parser. The parser tries
+/// each `[` and `{` as a comprehension first and parses it again when it is not
+/// one, so its time doubles with each level (24 nested objects: 49 s), and it
+/// recurses on brackets and signs without a limit (50,000 nested arrays overflow
+/// its stack). The bundled packs nest 7 deep at most.
+pub const MAX_NESTING: usize = 12;
 
 /// Checks every file (modules and tests together: `closeout test` evaluates both,
 /// and a cycle may run through both). Issues come in file order, then line order.
@@ -49,6 +62,16 @@ pub fn check_modules(files: &[PolicyFile]) -> Vec<PolicyIssue> {
         let Ok(source) = Source::from_contents(file.path.clone(), file.text.to_string()) else {
             continue;
         };
+        if let Some(line) = nested_beyond_limit(&source) {
+            found.push(Found {
+                file: index,
+                line,
+                message: format!(
+                    "expression nested too deeply (over {MAX_NESTING} brackets or minus signs): regorus's parser would take exponential time or overflow its stack; name the inner values"
+                ),
+            });
+            continue;
+        }
         let Some(module) = Parser::new(&source)
             .and_then(|mut p| {
                 p.enable_rego_v1()?;
@@ -85,6 +108,33 @@ pub fn check_modules(files: &[PolicyFile]) -> Vec<PolicyIssue> {
             text: Some(std::sync::Arc::clone(&files[f.file].text)),
         })
         .collect()
+}
+
+/// The line of the first token past [`MAX_NESTING`], read with regorus's own lexer
+/// (which knows strings and comments). A file the lexer refuses is left to the engine.
+fn nested_beyond_limit(source: &Source) -> Option<usize> {
+    let mut lexer = Lexer::new(source);
+    let mut depth = 0usize;
+    let mut signs = 0usize;
+    loop {
+        let Token(kind, span) = lexer.next_token().ok()?;
+        match kind {
+            TokenKind::Eof => return None,
+            TokenKind::Symbol => {
+                let text = span.text();
+                if text.ends_with('(') || text == "[" || text == "{" {
+                    depth += 1;
+                } else if matches!(text, ")" | "]" | "}") {
+                    depth = depth.saturating_sub(1);
+                }
+                signs = if text == "-" { signs + 1 } else { 0 };
+                if depth > MAX_NESTING || signs > MAX_NESTING {
+                    return Some(span.line as usize);
+                }
+            }
+            _ => signs = 0,
+        }
+    }
 }
 
 /// An issue before it is given its file's name and text.
@@ -1134,6 +1184,34 @@ mod tests {
                 "deep.rego:5: expression nested too deeply (over {MAX_DEPTH} levels): closeout cannot check it; split it into smaller rules"
             )]
         );
+    }
+
+    #[test]
+    fn brackets_and_signs_past_the_parsers_limits_are_issues() {
+        let nested = |n: usize| format!("x := {}1{}\n", "[".repeat(n), "]".repeat(n));
+        assert_eq!(check(&nested(MAX_NESTING)), Vec::<String>::new());
+        let message = format!(
+            "expression nested too deeply (over {MAX_NESTING} brackets or minus signs): regorus's parser would take exponential time or overflow its stack; name the inner values"
+        );
+        assert_eq!(
+            check(&nested(MAX_NESTING + 1)),
+            vec![format!("p.rego:5: {message}")]
+        );
+        // Nested objects, calls and sets count alike; so do signs, on any line.
+        let objects = format!(
+            "x := 1\n\ny := {}1{}\n",
+            "{\"a\": ".repeat(20),
+            "}".repeat(20)
+        );
+        assert_eq!(check(&objects), vec![format!("p.rego:7: {message}")]);
+        let calls = format!("x := {}1{}\n", "abs(".repeat(13), ")".repeat(13));
+        assert_eq!(check(&calls).len(), 1);
+        let signs = format!("x := 1\n\ny := {}\n\t1\n", "- ".repeat(13));
+        assert_eq!(check(&signs), vec![format!("p.rego:7: {message}")]);
+        assert_eq!(check("y := 1 - -1\n"), Vec::<String>::new());
+        // Brackets in strings and comments are not nesting.
+        let quoted = format!("# {}\ns := \"{}\"\n", "[".repeat(40), "{".repeat(40));
+        assert_eq!(check(&quoted), Vec::<String>::new());
     }
 
     #[test]
