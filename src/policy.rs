@@ -138,6 +138,10 @@ impl PolicySet {
         let (tests, modules): (Vec<_>, Vec<_>) = files.into_iter().partition(PolicyFile::is_test);
         let (conditions, mut issues) = read_annotations(&modules);
         issues.extend(check_references(&conditions));
+        // Tests too: `closeout test` evaluates them, and a cycle may run through both.
+        issues.extend(crate::lint::check_modules(
+            &[&modules[..], &tests[..]].concat(),
+        ));
         if !issues.is_empty() {
             return Err(PolicyError::Invalid(issues));
         }

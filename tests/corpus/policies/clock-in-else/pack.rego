@@ -1,0 +1,19 @@
+package closeout.sipstation
+
+import rego.v1
+
+age(d) := a if {
+	a := 1
+	d == "x"
+} else := time.now_ns() - d
+
+# METADATA
+# title: Demo condition
+# description: A condition of the policy corpus.
+# related_resources:
+#   - ref: seeds/sipstation-close-account.md
+# custom:
+#   id: DEM-001
+#   kind: block
+#   remediation: Fix it.
+deny contains {"id": "DEM-001", "msg": "demo", "pointer": ""} if age(input.exported_at) > 0

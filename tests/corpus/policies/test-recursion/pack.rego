@@ -1,0 +1,14 @@
+package closeout.sipstation
+
+import rego.v1
+
+# METADATA
+# title: Demo condition
+# description: A condition of the policy corpus.
+# related_resources:
+#   - ref: seeds/sipstation-close-account.md
+# custom:
+#   id: DEM-001
+#   kind: block
+#   remediation: Fix it.
+deny contains {"id": "DEM-001", "msg": "demo", "pointer": ""} if input.account.id == "none"

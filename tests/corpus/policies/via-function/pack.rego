@@ -1,0 +1,21 @@
+package closeout.sipstation
+
+import rego.v1
+
+blocked if over(input.account)
+
+over(acct) if {
+	acct.id
+	blocked
+}
+
+# METADATA
+# title: Demo condition
+# description: A condition of the policy corpus.
+# related_resources:
+#   - ref: seeds/sipstation-close-account.md
+# custom:
+#   id: DEM-001
+#   kind: block
+#   remediation: Fix it.
+deny contains {"id": "DEM-001", "msg": "demo", "pointer": ""} if blocked
