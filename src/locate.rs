@@ -46,7 +46,11 @@ pub struct Locator<'t> {
     /// The offset where each line starts, found once: counting the newlines
     /// before each finding would be quadratic in a large account.
     line_starts: OnceCell<Vec<usize>>,
+    /// `(byte offset, characters before it)` every [`CHAR_MARK`] bytes.
+    char_marks: OnceCell<Vec<(usize, usize)>>,
 }
+
+const CHAR_MARK: usize = 1024;
 
 /// An object's members or an array's elements, their values unparsed.
 enum Container<'t> {
@@ -91,6 +95,7 @@ impl<'t> Locator<'t> {
             text,
             read: RefCell::new(HashMap::new()),
             line_starts: OnceCell::new(),
+            char_marks: OnceCell::new(),
         }
     }
 
@@ -103,7 +108,33 @@ impl<'t> Locator<'t> {
         // The last line start at or before the offset.
         let line = starts.partition_point(|&start| start <= offset);
         let start = starts[line - 1];
-        (line, self.text[start..offset].chars().count() + 1)
+        (line, self.chars_before(offset) - self.chars_before(start) + 1)
+    }
+
+    /// How many characters precede a byte offset (a char boundary). A JSON
+    /// Lines snapshot is one long line: counting from its start for each
+    /// finding would be quadratic, so the count is kept every 1 KiB.
+    fn chars_before(&self, offset: usize) -> usize {
+        let marks = self.char_marks.get_or_init(|| {
+            let mut marks = Vec::with_capacity(self.text.len() / CHAR_MARK + 1);
+            let (mut at, mut chars) = (0, 0);
+            while at <= self.text.len() {
+                marks.push((at, chars));
+                let mut next = (at + CHAR_MARK).min(self.text.len());
+                while !self.text.is_char_boundary(next) {
+                    next += 1;
+                }
+                if next == at {
+                    break;
+                }
+                chars += self.text[at..next].chars().count();
+                at = next;
+            }
+            marks
+        });
+        let k = marks.partition_point(|&(at, _)| at <= offset) - 1;
+        let (at, chars) = marks[k];
+        chars + self.text[at..offset].chars().count()
     }
 
     /// The object or array that starts `node`, read once.

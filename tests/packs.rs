@@ -54,10 +54,6 @@ fn a_scaffolded_pack_passes_its_tests_and_checks_its_fixtures() {
             "packs/acme/fixtures",
             "--format",
             "json",
-            "--now",
-            "2026-01-01T00:00:00Z",
-            "--max-export-age",
-            "100000",
         ],
     );
     let json: serde_json::Value = serde_json::from_slice(&checked.stdout).unwrap();
@@ -155,7 +151,7 @@ fn explain_and_plan_answer_from_the_annotations() {
         .collect();
     assert_eq!(
         steps,
-        ["TCC-001", "TCC-002", "TCC-003", "TCC-004", "TCC-006", "TCC-005", "TCC-007"]
+        ["TCC-001", "TCC-002", "TCC-004", "TCC-006", "TCC-005", "TCC-007", "TCC-003"]
     );
     assert_eq!(planned.status.code(), Some(1));
 }

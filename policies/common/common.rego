@@ -174,7 +174,7 @@ export_gaps contains {"msg": msg, "pointer": sprintf("/unknown/%d", [i])} if {
 # Without the table of what each condition reads (closeout always passes it;
 # plain `opa eval` may not), no unknown path can be shown not to matter.
 export_gaps contains {"msg": msg, "pointer": sprintf("/unknown/%d", [i])} if {
-	not data.closeout.reads
+	not reads_given
 	some i, path in input.unknown
 	msg := sprintf("the export could not see %s (listed in unknown), and no table of what the conditions read was given to tell whether it matters", [path])
 }
@@ -184,13 +184,17 @@ export_gaps contains {"msg": msg, "pointer": fact.pointer} if {
 	msg := sprintf("the snapshot does not give %s (absent or null), which %s needs to decide", [fact.path, concat(", ", sort(fact.ids))])
 }
 
+reads_given if is_object(data.closeout.reads)
+
 # What each condition that applies to this snapshot reads: the common
 # conditions' and its provider's, from their annotations (custom.reads).
 applicable_reads[id] := paths if {
-	some id, paths in data.closeout.reads.common
+	reads_given
+	some id, paths in object.get(data.closeout.reads, "common", {})
 }
 
 applicable_reads[id] := paths if {
+	reads_given
 	some id, paths in object.get(data.closeout.reads, input.provider, {})
 }
 

@@ -102,3 +102,59 @@ test_gen001_clears_on_fresh_lower_case_timestamp if {
 	snapshot := object.union(fresh, {"exported_at": "2026-11-20t10:00:00z"})
 	count(common.deny) == 0 with input as snapshot with data.closeout.context as context
 }
+
+# GEN-003
+
+reads := {
+	"common": {"GEN-001": ["exported_at"], "GEN-002": ["cases"], "GEN-003": []},
+	"acme": {"ACM-001": ["billing.invoices", "account.plan"]},
+}
+
+test_gen003_trips_on_an_unknown_path_a_condition_reads if {
+	snapshot := object.union(fresh, {"unknown": ["billing.invoices"]})
+	findings := {f | some f in common.deny; f.id == "GEN-003"} with input as snapshot
+		with data.closeout.context as context
+		with data.closeout.reads as reads
+	findings == {{
+		"id": "GEN-003",
+		"msg": "the export could not see billing.invoices (listed in unknown), read by ACM-001, which cannot be decided without it",
+		"pointer": "/unknown/0",
+	}}
+}
+
+test_gen003_trips_when_the_unknown_path_contains_or_lies_inside_a_read if {
+	contains_read := object.union(fresh, {"unknown": ["billing"]})
+	count({f | some f in common.deny; f.id == "GEN-003"}) == 1 with input as contains_read
+		with data.closeout.context as context
+		with data.closeout.reads as reads
+	inside_read := object.union(fresh, {"unknown": ["cases.0.kind"]})
+	count({f | some f in common.deny; f.id == "GEN-003"}) == 1 with input as inside_read
+		with data.closeout.context as context
+		with data.closeout.reads as reads
+}
+
+test_gen003_clears_for_paths_no_condition_reads if {
+	snapshot := object.union(fresh, {"unknown": ["billing.payments", "account.planet", "accounts"]})
+	count({f | some f in common.deny; f.id == "GEN-003"}) == 0 with input as snapshot
+		with data.closeout.context as context
+		with data.closeout.reads as reads
+}
+
+test_gen003_trips_on_any_unknown_path_without_the_reads_table if {
+	snapshot := object.union(fresh, {"unknown": ["anything"]})
+	count({f | some f in common.deny; f.id == "GEN-003"}) == 1 with input as snapshot
+		with data.closeout.context as context
+		with data.closeout.reads as null
+}
+
+test_gen003_trips_on_a_missing_fact_of_the_provider if {
+	facts := {"acme": {"missing_facts": {{"path": "account.plan", "ids": ["ACM-001"], "pointer": "/account/plan"}}}}
+	{f | some f in common.deny; f.id == "GEN-003"} == {{
+		"id": "GEN-003",
+		"msg": "the snapshot does not give account.plan (absent or null), which ACM-001 needs to decide",
+		"pointer": "/account/plan",
+	}} with input as fresh
+		with data.closeout.context as context
+		with data.closeout.reads as reads
+		with data.closeout.facts as facts
+}

@@ -12,6 +12,7 @@ stamp(x) := x
 # custom:
 #   id: DEM-001
 #   kind: block
+#   reads: [resources]
 #   remediation: Fix it.
 deny contains {"id": "DEM-001", "msg": "demo", "pointer": ""} if {
 	stamp(1) > 0 with stamp as time.now_ns

@@ -12,5 +12,6 @@ answer := http.send({"method": "get", "url": "https://example.com/"})
 # custom:
 #   id: DEM-001
 #   kind: block
+#   reads: [resources]
 #   remediation: Fix it.
 deny contains {"id": "DEM-001", "msg": "demo", "pointer": ""} if answer.status_code == 200

@@ -15,5 +15,6 @@ valid if {
 # custom:
 #   id: DEM-001
 #   kind: block
+#   reads: [resources]
 #   remediation: Fix it.
 deny contains {"id": "DEM-001", "msg": "demo", "pointer": ""} if valid

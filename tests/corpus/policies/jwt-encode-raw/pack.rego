@@ -12,5 +12,6 @@ token := io.jwt.encode_sign_raw(`{"alg":"HS256"}`, `{}`, `{"kty":"oct","k":"c2Vj
 # custom:
 #   id: DEM-001
 #   kind: block
+#   reads: [resources]
 #   remediation: Fix it.
 deny contains {"id": "DEM-001", "msg": "demo", "pointer": ""} if token != ""

@@ -12,5 +12,6 @@ token := io.jwt.encode_sign({"alg": "HS256"}, {"sub": "a"}, {"kty": "oct", "k": 
 # custom:
 #   id: DEM-001
 #   kind: block
+#   reads: [resources]
 #   remediation: Fix it.
 deny contains {"id": "DEM-001", "msg": "demo", "pointer": ""} if token != ""

@@ -12,5 +12,6 @@ addrs := net.lookup_ip_addr("example.com")
 # custom:
 #   id: DEM-001
 #   kind: block
+#   reads: [resources]
 #   remediation: Fix it.
 deny contains {"id": "DEM-001", "msg": "demo", "pointer": ""} if count(addrs) > 0

@@ -10,5 +10,6 @@ import rego.v1
 # custom:
 #   id: DEM-001
 #   kind: block
+#   reads: [resources]
 #   remediation: Fix it.
 deny contains {"id": "DEM-001", "msg": "demo", "pointer": ""} if input.account.id == "none"

@@ -12,5 +12,6 @@ now := time.now_ns()
 # custom:
 #   id: DEM-001
 #   kind: block
+#   reads: [resources]
 #   remediation: Fix it.
 deny contains {"id": "DEM-001", "msg": "demo", "pointer": ""} if now > 0

@@ -12,5 +12,6 @@ id := uuid.rfc4122("closeout")
 # custom:
 #   id: DEM-001
 #   kind: block
+#   reads: [resources]
 #   remediation: Fix it.
 deny contains {"id": "DEM-001", "msg": "demo", "pointer": ""} if id != ""

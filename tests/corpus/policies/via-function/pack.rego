@@ -17,5 +17,6 @@ over(acct) if {
 # custom:
 #   id: DEM-001
 #   kind: block
+#   reads: [resources]
 #   remediation: Fix it.
 deny contains {"id": "DEM-001", "msg": "demo", "pointer": ""} if blocked

@@ -12,5 +12,6 @@ rules := data.closeout.sipstation
 # custom:
 #   id: DEM-001
 #   kind: block
+#   reads: [resources]
 #   remediation: Fix it.
 deny contains {"id": "DEM-001", "msg": "demo", "pointer": ""} if count(rules) > 0
