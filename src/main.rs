@@ -15,10 +15,11 @@ use closeout::check::RunOptions;
 use closeout::config::Config;
 use closeout::render::human::HumanReporter;
 use closeout::render::{self, Format, Style, Tee};
+use closeout::snapshot::{find_inputs, Limits};
 use closeout::waiver::Waivers;
 use closeout::{
-    collect_inputs, exit_code, Checker, Context, EngineKind, Evaluator, FailOn, PolicySet,
-    PolicySource, Reporter, SnapshotResult, Summary,
+    exit_code, Checker, Context, EngineKind, Evaluator, FailOn, PolicySet, PolicySource, Reporter,
+    SnapshotResult, Summary,
 };
 
 /// Decides whether customer accounts may be closed, from JSON snapshots and Rego policies.
@@ -172,6 +173,10 @@ struct PlanArgs {
     /// GEN-001: the oldest a snapshot's export may be, in days.
     #[arg(long, value_name = "DAYS", default_value_t = 7)]
     max_export_age: u32,
+
+    /// The largest snapshot file read, in bytes (or with KiB, MiB, GiB).
+    #[arg(long, value_name = "N", default_value = "128MiB", value_parser = closeout::snapshot::parse_size)]
+    max_snapshot_bytes: u64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -244,6 +249,16 @@ struct CheckArgs {
     /// interpreter (slower; the reference `closeout test` checks the VM against).
     #[arg(long, value_enum, default_value_t = EngineArg::Vm)]
     engine: EngineArg,
+
+    /// The largest snapshot file read, in bytes (or with KiB, MiB, GiB); a
+    /// bigger one is an error result.
+    #[arg(long, value_name = "N", default_value = "128MiB", value_parser = closeout::snapshot::parse_size)]
+    max_snapshot_bytes: u64,
+
+    /// The longest JSON Lines line read, in bytes (or with KiB, MiB, GiB); a
+    /// longer one is an error result.
+    #[arg(long, value_name = "N", default_value = "128MiB", value_parser = closeout::snapshot::parse_size)]
+    max_line_bytes: u64,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -359,7 +374,12 @@ fn check(args: CheckArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let inputs = collect_inputs(&args.paths);
+    let found = find_inputs(&args.paths);
+    for skipped in &found.skipped {
+        // Debug quoting: a control character in a file name is shown escaped.
+        eprintln!("note: skipped {:?}: {}", skipped.path, skipped.reason);
+    }
+    let inputs = found.inputs;
     let catalogue = evaluator.policies().catalogue.clone();
     let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
     for (format, path) in targets.iter().cloned() {
@@ -414,7 +434,12 @@ fn check(args: CheckArgs) -> ExitCode {
             bar.inc(1);
         }
     };
-    let mut checker = Checker::new(evaluator).with_digests(args.audit_log.is_some());
+    let mut checker = Checker::new(evaluator)
+        .with_digests(args.audit_log.is_some())
+        .with_limits(Limits {
+            max_snapshot_bytes: args.max_snapshot_bytes,
+            max_line_bytes: args.max_line_bytes,
+        });
     if let Some(config) = &config {
         let issues = config.check_ids(|id| catalogue.get(id).is_some());
         if let Some(issue) = issues.first() {
@@ -683,7 +708,13 @@ fn plan(args: PlanArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (result, _) = Checker::new(evaluator).check_file(&args.snapshot);
+    let limits = Limits {
+        max_snapshot_bytes: args.max_snapshot_bytes,
+        ..Limits::default()
+    };
+    let (result, _) = Checker::new(evaluator)
+        .with_limits(limits)
+        .check_file(&args.snapshot);
     if let Some(error) = &result.error {
         return fail(&format!("{}: {}", result.error_location(), error.message));
     }
