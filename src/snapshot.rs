@@ -53,6 +53,10 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(text.len());
     let (digits, unit) = text.split_at(split);
+    let not_a_number = || format!("{text:?} is not a number of bytes (e.g. 134217728 or 128MiB)");
+    if digits.is_empty() {
+        return Err(not_a_number());
+    }
     let scale: u64 = match unit.trim() {
         "" | "B" => 1,
         "KiB" => 1 << 10,
@@ -64,9 +68,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
             ))
         }
     };
-    let number: u64 = digits
-        .parse()
-        .map_err(|_| format!("{text:?} is not a number of bytes (e.g. 134217728 or 128MiB)"))?;
+    let number: u64 = digits.parse().map_err(|_| not_a_number())?;
     match number.checked_mul(scale) {
         Some(0) => Err("the limit must be at least 1 byte".into()),
         Some(bytes) => Ok(bytes),
@@ -571,6 +573,7 @@ impl SnapshotSchema {
         if quoted.len() > 40 {
             violation = violation.replacen(&quoted, describe(first.instance()), 1);
         }
+        let violation = null_last(&violation);
         let mut message = format!(
             "the snapshot breaks the v1 contract at {}: {violation}",
             if pointer.is_empty() {
@@ -804,6 +807,26 @@ fn quote_name(name: &str) -> String {
     }
 }
 
+/// jsonschema lists an optional field's types as `is not of types "null",
+/// "array"`; null is the field's "absent", so it goes last, as an aside.
+fn null_last(violation: &str) -> String {
+    const TYPES: &str = " is not of types ";
+    let Some(at) = violation.find(TYPES) else {
+        return violation.to_owned();
+    };
+    let (head, list) = violation.split_at(at + TYPES.len());
+    let types: Vec<&str> = list.split(", ").collect();
+    let others: Vec<&str> = types.iter().copied().filter(|t| *t != "\"null\"").collect();
+    if others.len() == types.len() || others.is_empty() {
+        return violation.to_owned();
+    }
+    let head = &head[..at];
+    match others.as_slice() {
+        [one] => format!("{head} is not of type {one} (or null)"),
+        _ => format!("{head} is not of types {} (or null)", others.join(", ")),
+    }
+}
+
 fn describe(value: &Json) -> &'static str {
     match value {
         Json::Null => "null",
@@ -866,8 +889,133 @@ mod tests {
     }
 
     #[test]
+    fn a_wrong_type_of_an_optional_field_names_null_last() {
+        let text = MINIMAL.replace("\"request\": {}", "\"request\": {\"confirmed\": \"yes\"}");
+        let err = load(&text).unwrap_err();
+        assert!(
+            err.message
+                .ends_with("at /request/confirmed: \"yes\" is not of type \"boolean\" (or null)"),
+            "{}",
+            err.message
+        );
+        assert_eq!(
+            null_last("1 is not of types \"null\", \"string\""),
+            "1 is not of type \"string\" (or null)"
+        );
+        assert_eq!(
+            null_last("1 is not of types \"a\", \"b\""),
+            "1 is not of types \"a\", \"b\""
+        );
+        assert_eq!(
+            null_last("1 is not one of [1, null]"),
+            "1 is not one of [1, null]"
+        );
+    }
+
+    #[test]
     fn an_empty_file_is_an_error() {
         assert_eq!(load("  \n").unwrap_err().kind, ErrorKind::Syntax);
+    }
+
+    /// Every `properties` of the contract, with the object's `required` list:
+    /// (pointer of the property's schema, its name, whether it is required).
+    fn properties(schema: &Json) -> Vec<(String, String, bool)> {
+        fn walk(node: &Json, pointer: &str, out: &mut Vec<(String, String, bool)>) {
+            match node {
+                Json::Object(map) => {
+                    if let Some(Json::Object(properties)) = map.get("properties") {
+                        let required: Vec<&str> = map
+                            .get("required")
+                            .and_then(Json::as_array)
+                            .map(|r| r.iter().filter_map(Json::as_str).collect())
+                            .unwrap_or_default();
+                        for name in properties.keys() {
+                            out.push((
+                                format!("{pointer}/properties/{name}"),
+                                name.clone(),
+                                required.contains(&name.as_str()),
+                            ));
+                        }
+                    }
+                    for (key, child) in map {
+                        walk(child, &format!("{pointer}/{key}"), out);
+                    }
+                }
+                Json::Array(items) => {
+                    for (i, child) in items.iter().enumerate() {
+                        walk(child, &format!("{pointer}/{i}"), out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(schema, "", &mut out);
+        out
+    }
+
+    #[test]
+    fn every_optional_field_accepts_null_and_no_required_one_does() {
+        let schema: Json = serde_json::from_str(SCHEMA_V1).unwrap();
+        let fields = properties(&schema);
+        assert!(fields.len() > 100, "{}", fields.len());
+        let mut wrong = Vec::new();
+        for (pointer, name, required) in &fields {
+            // The property's own schema, with the contract's definitions.
+            let mut alone = serde_json::json!({
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$defs": schema["$defs"].clone(),
+                "$ref": "#/$defs/__field",
+            });
+            alone["$defs"]["__field"] = schema.pointer(pointer).unwrap().clone();
+            let validator = jsonschema::options()
+                .with_draft(jsonschema::Draft::Draft202012)
+                .should_validate_formats(true)
+                .build(&alone)
+                .unwrap();
+            if validator.is_valid(&Json::Null) == *required {
+                wrong.push(format!("{pointer} ({name}, required: {required})"));
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "null accepted iff optional, but: {wrong:#?}"
+        );
+    }
+
+    #[test]
+    fn unknown_is_a_list_of_dotted_paths() {
+        let with = |unknown: &str| {
+            let text = MINIMAL.replace(
+                "\"request\": {}",
+                &format!("\"request\": {{}}, \"unknown\": {unknown}"),
+            );
+            load(&text)
+        };
+        for good in [
+            r#"["telephony.port_outs", "account.identity_verified", "billing", "a_1.b2.c_"]"#,
+            "[]",
+            "null",
+        ] {
+            assert!(with(good).is_ok(), "{good}: {:?}", with(good).err());
+        }
+        for bad in [
+            r#""billing""#,
+            r#"["Billing"]"#,
+            r#"["billing..invoices"]"#,
+            r#"[".billing"]"#,
+            r#"["billing."]"#,
+            r#"["billing-invoices"]"#,
+            r#"["billing/invoices"]"#,
+            r#"["billing\n"]"#,
+            r#"[""]"#,
+            "[null]",
+            "[1]",
+        ] {
+            let err = with(bad).expect_err(bad);
+            assert_eq!(err.kind, ErrorKind::Schema, "{bad}");
+            assert!(err.message.contains("/unknown"), "{bad}: {}", err.message);
+        }
     }
 
     #[test]
@@ -982,6 +1130,7 @@ mod tests {
         assert!(parse_size("0").is_err());
         assert!(parse_size("12MB").is_err());
         assert!(parse_size("-1").is_err());
+        assert!(parse_size("lots").unwrap_err().contains("not a number"));
         assert!(parse_size("99999999999999999999").is_err());
         assert!(parse_size("17179869184GiB").is_err());
     }
