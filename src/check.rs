@@ -23,7 +23,10 @@ use crate::eval::Evaluator;
 use chrono::NaiveDate;
 
 use crate::report::{SnapshotResult, Summary, WaiverContext};
-use crate::snapshot::{ErrorKind, Input, InputError, SnapshotSchema};
+use crate::snapshot::{
+    open_regular, wide_encoding, wide_encoding_message, ErrorKind, Input, InputError, Limits,
+    SnapshotSchema, UTF8_BOM,
+};
 use crate::waiver::Waivers;
 
 /// Receives results in input order. Streaming formats write at once; document
@@ -95,6 +98,8 @@ struct Settings {
     waivers: Option<(Arc<Waivers>, NaiveDate)>,
     /// Compute each snapshot's SHA-256 (for the audit log).
     digest: bool,
+    /// How large a snapshot file and a JSON Lines line may be.
+    limits: Limits,
 }
 
 /// The most worker threads a run starts, whatever `--jobs` asks: each compiles
@@ -134,6 +139,8 @@ enum Work {
         source: String,
         line: usize,
         text: String,
+        /// The line followed the stream's UTF-8 byte order mark.
+        bom: bool,
     },
     /// An input that failed before there was anything to check.
     Failed(Box<InputError>),
@@ -179,6 +186,12 @@ impl Checker {
         self
     }
 
+    /// Bounds what one input may make the run read (default: 128 MiB each).
+    pub fn with_limits(mut self, limits: Limits) -> Checker {
+        self.settings.limits = limits;
+        self
+    }
+
     /// Checks one snapshot file; returns its result and, when it was read, its text.
     pub fn check_file(&mut self, path: &Path) -> (SnapshotResult, Option<Arc<str>>) {
         Self::check_work(
@@ -196,8 +209,13 @@ impl Checker {
         work: Work,
     ) -> (SnapshotResult, Option<Arc<str>>) {
         let loaded = match work {
-            Work::File(path) => schema.load_file(&path),
-            Work::Line { source, line, text } => schema.load_text(source, line, Arc::from(text)),
+            Work::File(path) => schema.load_file(&path, settings.limits.max_snapshot_bytes),
+            Work::Line {
+                source,
+                line,
+                text,
+                bom,
+            } => schema.load(source, line, Arc::from(text), bom),
             Work::Failed(error) => return (SnapshotResult::failed(&error), None),
         };
         let snapshot = match loaded {
@@ -221,7 +239,7 @@ impl Checker {
             Err(error) => SnapshotResult::failed(&error),
         };
         if settings.digest {
-            result.snapshot_sha256 = Some(crate::audit::sha256_hex(snapshot.text.as_bytes()));
+            result.snapshot_sha256 = Some(crate::audit::sha256_hex(&snapshot.bytes()));
         }
         (result, Some(snapshot.text))
     }
@@ -244,8 +262,9 @@ impl Checker {
         let job_rx = Arc::new(Mutex::new(job_rx));
         let schema = self.schema;
         let settings = &self.settings;
+        let max_line = settings.limits.max_line_bytes;
         std::thread::scope(|scope| {
-            scope.spawn(move || read_inputs(inputs, &job_tx, &token_tx));
+            scope.spawn(move || read_inputs(inputs, max_line, &job_tx, &token_tx));
             for _ in 0..jobs {
                 let job_rx = Arc::clone(&job_rx);
                 let done_tx = done_tx.clone();
@@ -312,7 +331,12 @@ impl Batcher<'_> {
 }
 
 /// The reader: turns inputs into numbered jobs, never more than the window ahead.
-fn read_inputs(inputs: &[Input], jobs: &SyncSender<Vec<Job>>, window: &SyncSender<()>) {
+fn read_inputs(
+    inputs: &[Input],
+    max_line: u64,
+    jobs: &SyncSender<Vec<Job>>,
+    window: &SyncSender<()>,
+) {
     let mut batcher = Batcher {
         jobs,
         window,
@@ -330,15 +354,25 @@ fn read_inputs(inputs: &[Input], jobs: &SyncSender<Vec<Job>>, window: &SyncSende
                     reason.clone(),
                 ))))
             }
-            Input::Lines(path) => match std::fs::File::open(path) {
-                Ok(file) => read_lines(&path.display().to_string(), file, &mut batcher),
-                Err(err) => batcher.push(Work::Failed(Box::new(InputError::new(
+            // Only a regular file: a FIFO would block the reader, and the batch with it.
+            Input::Lines(path) => match open_regular(path) {
+                Ok((file, _)) => {
+                    let name = path.display().to_string();
+                    read_lines(&name, "the file", file, max_line, &mut batcher)
+                }
+                Err(message) => batcher.push(Work::Failed(Box::new(InputError::new(
                     path.display().to_string(),
                     ErrorKind::Unreadable,
-                    format!("cannot read the file: {err}"),
+                    message,
                 )))),
             },
-            Input::Stdin => read_lines("<stdin>", io::stdin().lock(), &mut batcher),
+            Input::Stdin => read_lines(
+                "<stdin>",
+                "standard input",
+                io::stdin().lock(),
+                max_line,
+                &mut batcher,
+            ),
         };
         if !keep_going {
             return;
@@ -347,23 +381,126 @@ fn read_inputs(inputs: &[Input], jobs: &SyncSender<Vec<Job>>, window: &SyncSende
     batcher.flush();
 }
 
+/// How reading one line of a stream went.
+#[derive(Debug, PartialEq, Eq)]
+enum NextLine {
+    /// The stream has ended.
+    End,
+    /// A line, with its `\n` if it had one, is in the buffer.
+    Line,
+    /// The line is longer than the limit; none of it was kept. `resynced`:
+    /// its end came within another `limit` bytes (or the stream ended), so
+    /// the next line can be read; otherwise the stream may never end (as
+    /// `/dev/zero`) and is read no further.
+    TooLong { resynced: bool },
+}
+
+/// Reads one line into `bytes`, holding at most `limit` bytes besides its `\n`.
+fn next_line<R: Read>(
+    reader: &mut BufReader<R>,
+    bytes: &mut Vec<u8>,
+    limit: u64,
+) -> io::Result<NextLine> {
+    let limit = limit.max(1);
+    bytes.clear();
+    if reader.by_ref().take(limit).read_until(b'\n', bytes)? == 0 {
+        return Ok(NextLine::End);
+    }
+    if bytes.last() == Some(&b'\n') || (bytes.len() as u64) < limit {
+        return Ok(NextLine::Line);
+    }
+    // `limit` bytes and no line ending yet: the line ends here, or is too long.
+    match fill_buf(reader)?.first() {
+        None => return Ok(NextLine::Line),
+        Some(b'\n') => {
+            reader.consume(1);
+            bytes.push(b'\n');
+            return Ok(NextLine::Line);
+        }
+        Some(_) => {}
+    }
+    *bytes = Vec::new();
+    // Skip to the line's end, keeping nothing, but not forever.
+    let mut budget = limit.saturating_add(1);
+    loop {
+        let buffer = fill_buf(reader)?;
+        if buffer.is_empty() {
+            return Ok(NextLine::TooLong { resynced: true });
+        }
+        let window = buffer
+            .len()
+            .min(usize::try_from(budget).unwrap_or(usize::MAX));
+        if let Some(at) = buffer[..window].iter().position(|b| *b == b'\n') {
+            reader.consume(at + 1);
+            return Ok(NextLine::TooLong { resynced: true });
+        }
+        reader.consume(window);
+        budget -= window as u64;
+        if budget == 0 {
+            return Ok(NextLine::TooLong { resynced: false });
+        }
+    }
+}
+
+fn fill_buf<R: Read>(reader: &mut BufReader<R>) -> io::Result<&[u8]> {
+    loop {
+        match reader.fill_buf() {
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            // What was just filled, without reading again (a terminal would wait).
+            Ok(_) => return Ok(reader.buffer()),
+            Err(err) => return Err(err),
+        }
+    }
+}
+
 /// Sends one job per non-blank line; a stream with none is an error, not a pass.
-fn read_lines(name: &str, reader: impl Read, batcher: &mut Batcher<'_>) -> bool {
+/// `what` names the stream in messages ("the file", "standard input").
+fn read_lines(
+    name: &str,
+    what: &str,
+    reader: impl Read,
+    max_line: u64,
+    batcher: &mut Batcher<'_>,
+) -> bool {
     let mut reader = BufReader::with_capacity(1 << 20, reader);
     let mut send = |work: Work, reader: &BufReader<_>| {
         // Nothing more is buffered: the next read may wait on the writer, so
         // what was read so far goes to the workers now.
         batcher.push(work) && (!reader.buffer().is_empty() || batcher.flush())
     };
+    let failed = |line: usize, kind: ErrorKind, message: String| {
+        let error = InputError::new(format!("{name}:{line}"), kind, message);
+        Work::Failed(Box::new(error.at_position(line, 1)))
+    };
     let mut bytes = Vec::new();
     let mut line = 0usize;
     let mut found = 0usize;
     loop {
-        bytes.clear();
         line += 1;
-        match reader.read_until(b'\n', &mut bytes) {
-            Ok(0) => break,
-            Ok(_) => {}
+        match next_line(&mut reader, &mut bytes, max_line) {
+            Ok(NextLine::End) => break,
+            Ok(NextLine::Line) => {}
+            Ok(NextLine::TooLong { resynced }) => {
+                found += 1;
+                let mut message =
+                    format!("line {line} is longer than {max_line} bytes, the limit for one JSON Lines line");
+                if resynced {
+                    message.push_str(": it was not read");
+                } else {
+                    message.push_str(&format!(
+                        ", and no line ends within the next {max_line} bytes: the rest of {what} is not read"
+                    ));
+                }
+                message.push_str(" (raise the limit with --max-line-bytes N)");
+                let work = failed(line, ErrorKind::Unreadable, message);
+                if !send(work, &reader) {
+                    return false;
+                }
+                if resynced {
+                    continue;
+                }
+                return true;
+            }
             Err(err) => {
                 let error = InputError::new(
                     format!("{name}:{line}"),
@@ -371,6 +508,29 @@ fn read_lines(name: &str, reader: impl Read, batcher: &mut Batcher<'_>) -> bool 
                     format!("cannot read line {line}: {err}"),
                 );
                 return send(Work::Failed(Box::new(error)), &reader);
+            }
+        }
+        let mut bom = false;
+        if bytes.starts_with(UTF8_BOM) {
+            if line > 1 {
+                found += 1;
+                let message = format!(
+                    "line {line} starts with a UTF-8 byte order mark, which only the start of {what} may have (were files joined? remove it)"
+                );
+                if !send(failed(line, ErrorKind::Encoding, message), &reader) {
+                    return false;
+                }
+                continue;
+            }
+            bytes.drain(..UTF8_BOM.len());
+            bom = true;
+        } else if line == 1 {
+            if let Some(encoding) = wide_encoding(&bytes) {
+                let message = format!(
+                    "{}; none of it is read",
+                    wide_encoding_message(what, encoding)
+                );
+                return send(failed(line, ErrorKind::Encoding, message), &reader);
             }
         }
         if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -382,9 +542,16 @@ fn read_lines(name: &str, reader: impl Read, batcher: &mut Batcher<'_>) -> bool 
         }
         let source = format!("{name}:{line}");
         let work = match String::from_utf8(std::mem::take(&mut bytes)) {
-            Ok(text) => Work::Line { source, line, text },
+            Ok(text) => Work::Line {
+                source,
+                line,
+                text,
+                bom,
+            },
             Err(err) => {
-                let column = err.utf8_error().valid_up_to() + 1;
+                let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
+                // Columns count characters, as everywhere.
+                let column = std::str::from_utf8(valid).map_or(1, |v| v.chars().count() + 1);
                 let mut error = InputError::new(
                     source,
                     ErrorKind::Encoding,
@@ -568,6 +735,43 @@ mod tests {
         let mut reporter = Count(0);
         let outcome = report_in_order(done_rx, token_rx, &mut reporter, &mut |_| {}, None);
         (outcome, reporter.0)
+    }
+
+    /// Every outcome of `next_line` over `input` with a limit of 4 bytes, with
+    /// each line as read.
+    fn lines(input: &[u8]) -> Vec<(NextLine, String)> {
+        // A tiny buffer, so that lines straddle refills.
+        let mut reader = BufReader::with_capacity(3, input);
+        let mut bytes = Vec::new();
+        let mut out = Vec::new();
+        loop {
+            let next = next_line(&mut reader, &mut bytes, 4).unwrap();
+            if next == NextLine::End {
+                return out;
+            }
+            let stop = next == NextLine::TooLong { resynced: false };
+            out.push((next, String::from_utf8_lossy(&bytes).into_owned()));
+            if stop {
+                return out;
+            }
+        }
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_skipped_without_being_kept() {
+        use NextLine::{Line, TooLong};
+        let line = |s: &str| (Line, s.to_string());
+        let long = |resynced| (TooLong { resynced }, String::new());
+        // At the limit, with and without a line ending, is a line.
+        assert_eq!(lines(b"abcd\nabcd"), [line("abcd\n"), line("abcd")]);
+        assert_eq!(lines(b"ab\n\n"), [line("ab\n"), line("\n")]);
+        // One byte over is too long; the next line is read.
+        assert_eq!(lines(b"abcde\nxy\n"), [long(true), line("xy\n")]);
+        assert_eq!(lines(b"abcde"), [long(true)]);
+        // A line ending within another limit's worth of bytes resynchronises...
+        assert_eq!(lines(b"abcdefgh\nz"), [long(true), line("z")]);
+        // ...one further away ends the stream's reading.
+        assert_eq!(lines(b"abcdefghi\nz"), [long(false)]);
     }
 
     #[test]

@@ -18,10 +18,11 @@ use closeout::render::escape::visible;
 use closeout::render::human::HumanReporter;
 use closeout::render::output::{check_written, FileId, OutputFile, ReadFile, Written};
 use closeout::render::{self, Format, Style, Tee};
+use closeout::snapshot::{find_inputs, Limits};
 use closeout::waiver::Waivers;
 use closeout::{
-    collect_inputs, exit_code, Checker, Context, EngineKind, Evaluator, FailOn, PolicySet,
-    PolicySource, Reporter, SnapshotResult, Summary,
+    exit_code, Checker, Context, EngineKind, Evaluator, FailOn, PolicySet, PolicySource, Reporter,
+    SnapshotResult, Summary,
 };
 
 /// Whether standard output was closed when the process started (`>&-`).
@@ -242,6 +243,10 @@ struct PlanArgs {
 
     #[command(flatten)]
     limits: LimitArgs,
+
+    /// The largest snapshot file read, in bytes (or with KiB, MiB, GiB).
+    #[arg(long, value_name = "N", default_value = "128MiB", value_parser = closeout::snapshot::parse_size)]
+    max_snapshot_bytes: u64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -317,6 +322,16 @@ struct CheckArgs {
 
     #[command(flatten)]
     limits: LimitArgs,
+
+    /// The largest snapshot file read, in bytes (or with KiB, MiB, GiB); a
+    /// bigger one is an error result.
+    #[arg(long, value_name = "N", default_value = "128MiB", value_parser = closeout::snapshot::parse_size)]
+    max_snapshot_bytes: u64,
+
+    /// The longest JSON Lines line read, in bytes (or with KiB, MiB, GiB); a
+    /// longer one is an error result.
+    #[arg(long, value_name = "N", default_value = "128MiB", value_parser = closeout::snapshot::parse_size)]
+    max_line_bytes: u64,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -443,7 +458,12 @@ fn check(args: CheckArgs) -> ExitCode {
     if on_stdout && stdout_closed() {
         return fail(STDOUT_CLOSED_MESSAGE);
     }
-    let inputs = collect_inputs(&args.paths);
+    let found = find_inputs(&args.paths);
+    for skipped in &found.skipped {
+        // Debug quoting: a control character in a file name is shown escaped.
+        eprintln!("note: skipped {:?}: {}", skipped.path, skipped.reason);
+    }
+    let inputs = found.inputs;
     // Before any input is read or any output opened: no output may be an
     // input, and no two outputs one file.
     let read = read_files(&inputs, config.as_ref(), evaluator.policies());
@@ -509,7 +529,12 @@ fn check(args: CheckArgs) -> ExitCode {
             bar.inc(1);
         }
     };
-    let mut checker = Checker::new(evaluator).with_digests(args.audit_log.is_some());
+    let mut checker = Checker::new(evaluator)
+        .with_digests(args.audit_log.is_some())
+        .with_limits(Limits {
+            max_snapshot_bytes: args.max_snapshot_bytes,
+            max_line_bytes: args.max_line_bytes,
+        });
     if let Some(config) = &config {
         let issues = config.check_ids(|id| catalogue.get(id).is_some());
         if let Some(issue) = issues.first() {
@@ -874,7 +899,13 @@ fn plan(args: PlanArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (result, _) = Checker::new(evaluator).check_file(&args.snapshot);
+    let limits = Limits {
+        max_snapshot_bytes: args.max_snapshot_bytes,
+        ..Limits::default()
+    };
+    let (result, _) = Checker::new(evaluator)
+        .with_limits(limits)
+        .check_file(&args.snapshot);
     if let Some(error) = &result.error {
         return fail(&format!(
             "{}: {}",

@@ -1,9 +1,17 @@
-//! Snapshots: finding them on disk, reading, parsing and validating them against
-//! the snapshot contract (`schema/snapshot-v1.json`) before any policy sees them.
+//! Snapshots: finding them on disk, reading them (regular files only, within
+//! size limits), decoding (UTF-8, with or without a byte order mark), parsing
+//! (a repeated member name is an error) and validating them against the
+//! snapshot contract (`schema/snapshot-v1.json`) before any policy sees them.
 
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::fmt;
+use std::fs::{File, FileType};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -12,6 +20,62 @@ use crate::locate::{line_column, Locator, Span};
 /// The snapshot contract, version 1, as shipped in `schema/`.
 pub const SCHEMA_V1: &str = include_str!("../schema/snapshot-v1.json");
 
+/// The default of both size limits: 128 MiB.
+pub const DEFAULT_MAX_BYTES: u64 = 128 * 1024 * 1024;
+
+/// The UTF-8 byte order mark, which Windows exporters write at the start of a file.
+pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How much one input may make closeout read and hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The largest snapshot file, in bytes (`--max-snapshot-bytes`).
+    pub max_snapshot_bytes: u64,
+    /// The longest line of a JSON Lines stream, in bytes, without its line
+    /// ending (`--max-line-bytes`).
+    pub max_line_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_snapshot_bytes: DEFAULT_MAX_BYTES,
+            max_line_bytes: DEFAULT_MAX_BYTES,
+        }
+    }
+}
+
+/// Reads a byte count: a whole number, optionally followed by `KiB`, `MiB` or
+/// `GiB` (`134217728`, `128MiB`). Zero is refused: it would reject everything.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (digits, unit) = text.split_at(split);
+    let not_a_number = || format!("{text:?} is not a number of bytes (e.g. 134217728 or 128MiB)");
+    if digits.is_empty() {
+        return Err(not_a_number());
+    }
+    let scale: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?}: give a number of bytes, optionally with KiB, MiB or GiB"
+            ))
+        }
+    };
+    let number: u64 = digits.parse().map_err(|_| not_a_number())?;
+    match number.checked_mul(scale) {
+        Some(0) => Err("the limit must be at least 1 byte".into()),
+        Some(bytes) => Ok(bytes),
+        None => Err(format!("{text} is too large")),
+    }
+}
+
 /// One account snapshot that passed the contract.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
@@ -19,7 +83,11 @@ pub struct Snapshot {
     pub source: String,
     /// The line of its file the text starts on: 1, or N for line N of JSON Lines.
     pub first_line: usize,
+    /// The text, without the UTF-8 byte order mark it may have had (positions
+    /// count from the first character after it).
     pub text: Arc<str>,
+    /// The bytes began with a UTF-8 byte order mark, which `text` leaves out.
+    pub bom: bool,
     pub document: Json,
     pub provider: String,
     pub snapshot_id: String,
@@ -27,15 +95,28 @@ pub struct Snapshot {
     pub account_id: Option<String>,
 }
 
+impl Snapshot {
+    /// The bytes the snapshot was read from: its text, after the byte order
+    /// mark when it had one (what an audit digest covers).
+    pub fn bytes(&self) -> std::borrow::Cow<'_, [u8]> {
+        if self.bom {
+            std::borrow::Cow::Owned([UTF8_BOM, self.text.as_bytes()].concat())
+        } else {
+            std::borrow::Cow::Borrowed(self.text.as_bytes())
+        }
+    }
+}
+
 /// What went wrong with one input. A batch reports it and goes on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
-    /// The path could not be read, or held no snapshots.
+    /// The path could not be read (missing, not a regular file, over a size
+    /// limit), or held no snapshots.
     Unreadable,
-    /// The bytes are not UTF-8.
+    /// The bytes are not UTF-8 text (UTF-16 and UTF-32 are named as such).
     Encoding,
-    /// The text is not JSON.
+    /// The text is not JSON, or an object repeats a member name.
     Syntax,
     /// The JSON breaks the snapshot contract.
     Schema,
@@ -75,6 +156,12 @@ impl InputError {
         }
     }
 
+    /// Sets the 1-based line and column, with no snippet.
+    pub fn at_position(mut self, line: usize, column: usize) -> Self {
+        self.position = Some((line, column));
+        self
+    }
+
     fn at(mut self, text: &Arc<str>, offset: usize, len: usize) -> Self {
         self.position = Some(line_column(text, offset));
         self.span = Some(Span { offset, len });
@@ -100,7 +187,8 @@ pub enum Input {
     Lines(PathBuf),
     /// Standard input (`-`), read as JSON Lines.
     Stdin,
-    /// A path that could not be walked, or a directory with no snapshot in it.
+    /// A path that cannot be checked (not a regular file, or it could not be
+    /// walked), or a directory with no snapshot in it.
     Broken { path: PathBuf, reason: String },
 }
 
@@ -117,50 +205,234 @@ impl Input {
     }
 }
 
+/// A file a directory walk passed over, and why: it is never checked, and
+/// never counted as a pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// What the user's paths expand to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Found {
+    /// What to check, in order.
+    pub inputs: Vec<Input>,
+    /// Snapshot-named files of directory walks that are not regular files
+    /// (FIFOs, devices, sockets): reading them could block or never end.
+    pub skipped: Vec<Skipped>,
+}
+
 /// Expands the user's paths: `-` is standard input (JSON Lines); files are taken
 /// as given (`.jsonl`/`.ndjson` as JSON Lines); directories are walked in sorted
 /// order for `*.json`, `*.jsonl` and `*.ndjson` files (symbolic links followed,
-/// loops reported).
-pub fn collect_inputs(paths: &[PathBuf]) -> Vec<Input> {
-    let mut inputs = Vec::new();
+/// loops reported). Only regular files are read: a named path that is a FIFO,
+/// a device or a socket is a broken input, and one found in a walk is skipped.
+pub fn find_inputs(paths: &[PathBuf]) -> Found {
+    let mut found = Found::default();
     for path in paths {
         if path.as_os_str() == "-" {
-            inputs.push(Input::Stdin);
+            found.inputs.push(Input::Stdin);
             continue;
         }
-        if !path.is_dir() {
-            inputs.push(Input::for_file(path.clone()));
-            continue;
-        }
-        let before = inputs.len();
-        let walker = walkdir::WalkDir::new(path)
-            .follow_links(true)
-            .sort_by_file_name();
-        for entry in walker {
-            match entry {
-                Ok(entry) if entry.file_type().is_file() && is_snapshot_file(entry.path()) => {
-                    inputs.push(Input::for_file(entry.into_path()));
-                }
-                Ok(_) => {}
-                Err(err) => inputs.push(Input::Broken {
-                    path: err.path().unwrap_or(path).to_path_buf(),
-                    reason: err.to_string(),
-                }),
-            }
-        }
-        if inputs.len() == before {
-            inputs.push(Input::Broken {
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => walk(path, &mut found),
+            Ok(meta) if !meta.is_file() => found.inputs.push(Input::Broken {
                 path: path.clone(),
-                reason: "the directory holds no *.json, *.jsonl or *.ndjson snapshot".to_string(),
-            });
+                reason: not_regular(meta.file_type(), true),
+            }),
+            // A regular file, or a path that cannot be read: reading says why.
+            _ => found.inputs.push(Input::for_file(path.clone())),
         }
     }
-    inputs
+    found
+}
+
+/// [`find_inputs`] without the skipped files.
+pub fn collect_inputs(paths: &[PathBuf]) -> Vec<Input> {
+    find_inputs(paths).inputs
+}
+
+fn walk(dir: &Path, found: &mut Found) {
+    let before = found.inputs.len();
+    let skipped_before = found.skipped.len();
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name();
+    for entry in walker {
+        match entry {
+            Ok(entry) if entry.file_type().is_dir() || !is_snapshot_file(entry.path()) => {}
+            Ok(entry) if entry.file_type().is_file() => {
+                found.inputs.push(Input::for_file(entry.into_path()));
+            }
+            Ok(entry) => found.skipped.push(Skipped {
+                reason: not_regular(entry.file_type(), false),
+                path: entry.into_path(),
+            }),
+            Err(err) => found.inputs.push(Input::Broken {
+                path: err.path().unwrap_or(dir).to_path_buf(),
+                reason: err.to_string(),
+            }),
+        }
+    }
+    if found.inputs.len() == before {
+        let skipped = found.skipped.len() - skipped_before;
+        let mut reason = "the directory holds no *.json, *.jsonl or *.ndjson snapshot".to_string();
+        if skipped > 0 {
+            reason.push_str(&format!(
+                " ({skipped} file{} that {} not a regular file skipped)",
+                plural(skipped),
+                if skipped == 1 { "is" } else { "are" }
+            ));
+        }
+        found.inputs.push(Input::Broken {
+            path: dir.to_path_buf(),
+            reason,
+        });
+    }
 }
 
 fn is_snapshot_file(path: &Path) -> bool {
     path.extension()
         .is_some_and(|ext| ext == "json" || ext == "jsonl" || ext == "ndjson")
+}
+
+/// What a file that is not a regular file is, for messages.
+fn file_type_name(file_type: FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if file_type.is_char_device() {
+            return "a character device";
+        }
+        if file_type.is_block_device() {
+            return "a block device";
+        }
+        if file_type.is_socket() {
+            return "a socket";
+        }
+    }
+    if file_type.is_dir() {
+        "a directory"
+    } else if file_type.is_symlink() {
+        "a symbolic link"
+    } else {
+        "a special file"
+    }
+}
+
+fn not_regular(file_type: FileType, named: bool) -> String {
+    let mut reason = format!("{}, not a regular file", file_type_name(file_type));
+    if named && !file_type.is_dir() {
+        reason.push_str(" (to check a stream, send it to standard input and give `-`)");
+    }
+    reason
+}
+
+/// Opens `path` for reading only if it is a regular file, and returns it with
+/// its length. The type is checked before opening, because opening a FIFO
+/// blocks until a writer comes; and again on what was opened, opened so that
+/// it cannot block, in case the path was replaced in between.
+pub fn open_regular(path: &Path) -> Result<(File, u64), String> {
+    let cannot = |err: std::io::Error| format!("cannot read the file: {err}");
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type(), true));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Reading a regular file ignores O_NONBLOCK; opening a FIFO does not wait.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(cannot)?;
+    let meta = file.metadata().map_err(cannot)?;
+    if !meta.is_file() {
+        return Err(not_regular(meta.file_type(), true));
+    }
+    Ok((file, meta.len()))
+}
+
+/// Reads a whole regular file of at most `max` bytes (`what` names the flag).
+fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    let (file, len) = open_regular(path)?;
+    let over = |size: String| {
+        format!(
+            "the file is {size} bytes, over the limit of {max} bytes for one snapshot \
+             (raise it with --max-snapshot-bytes N)"
+        )
+    };
+    if len > max {
+        return Err(over(len.to_string()));
+    }
+    // Files can grow after the length was read: never read past the limit.
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|err| format!("cannot read the file: {err}"))?;
+    if bytes.len() as u64 > max {
+        return Err(over(format!("more than {max}")));
+    }
+    Ok(bytes)
+}
+
+/// Names UTF-16 and UTF-32 text, by its byte order mark or, without one, by
+/// the NUL bytes its first (ASCII) characters carry (the method of RFC 4627,
+/// section 3). JSON text never holds a NUL byte, so a match is never UTF-8
+/// JSON.
+pub fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0, 0, 0xFE, 0xFF, ..] => Some("UTF-32BE"),
+        [0xFF, 0xFE, 0, 0, ..] => Some("UTF-32LE"),
+        [0xFE, 0xFF, ..] => Some("UTF-16BE"),
+        [0xFF, 0xFE, ..] => Some("UTF-16LE"),
+        [0, 0, 0, a, ..] if *a != 0 => Some("UTF-32BE"),
+        [a, 0, 0, 0, ..] if *a != 0 => Some("UTF-32LE"),
+        [0, a, 0, _, ..] | [0, a] | [0, a, _] if *a != 0 => Some("UTF-16BE"),
+        [a, 0, _, 0, ..] | [a, 0] | [a, 0, _] if *a != 0 => Some("UTF-16LE"),
+        _ => None,
+    }
+}
+
+/// The message for UTF-16 or UTF-32 text; `what` is "the file" or "the stream".
+pub fn wide_encoding_message(what: &str, encoding: &str) -> String {
+    format!(
+        "{what} is {encoding} text; closeout reads UTF-8 (convert it, e.g. iconv -f {encoding} -t UTF-8)"
+    )
+}
+
+/// Decodes a snapshot file's bytes: UTF-8, after a byte order mark if there is one.
+fn decode(source: &str, mut bytes: Vec<u8>) -> Result<(String, bool), Box<InputError>> {
+    let bom = bytes.starts_with(UTF8_BOM);
+    if bom {
+        bytes.drain(..UTF8_BOM.len());
+    } else if let Some(encoding) = wide_encoding(&bytes) {
+        let message = wide_encoding_message("the file", encoding);
+        return Err(Box::new(
+            InputError::new(source, ErrorKind::Encoding, message).at_position(1, 1),
+        ));
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((text, bom)),
+        Err(err) => {
+            let valid = err.utf8_error().valid_up_to();
+            let prefix = String::from_utf8_lossy(&err.as_bytes()[..valid]).into_owned();
+            let (line, column) = line_column(&prefix, valid);
+            let error = InputError::new(
+                source,
+                ErrorKind::Encoding,
+                format!(
+                    "the file is not UTF-8 text (invalid byte at line {line}, column {column})"
+                ),
+            );
+            Err(Box::new(error.at_position(line, column)))
+        }
+    }
 }
 
 /// Validates snapshots against the contract. Build it once, use it for every snapshot.
@@ -183,34 +455,14 @@ impl SnapshotSchema {
         })
     }
 
-    /// Reads, parses and validates one snapshot file.
-    pub fn load_file(&self, path: &Path) -> Result<Snapshot, Box<InputError>> {
+    /// Reads, parses and validates one snapshot file of at most `max_bytes`.
+    pub fn load_file(&self, path: &Path, max_bytes: u64) -> Result<Snapshot, Box<InputError>> {
         let source = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|err| {
-            Box::new(InputError::new(
-                &source,
-                ErrorKind::Unreadable,
-                format!("cannot read the file: {err}"),
-            ))
+        let bytes = read_bounded(path, max_bytes).map_err(|message| {
+            Box::new(InputError::new(&source, ErrorKind::Unreadable, message))
         })?;
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(err) => {
-                let valid = err.utf8_error().valid_up_to();
-                let prefix = String::from_utf8_lossy(&err.as_bytes()[..valid]).into_owned();
-                let (line, column) = line_column(&prefix, valid);
-                let mut error = InputError::new(
-                    &source,
-                    ErrorKind::Encoding,
-                    format!(
-                        "the file is not UTF-8 text (invalid byte at line {line}, column {column})"
-                    ),
-                );
-                error.position = Some((line, column));
-                return Err(Box::new(error));
-            }
-        };
-        self.load_text(source, 1, Arc::from(text))
+        let (text, bom) = decode(&source, bytes)?;
+        self.load(source, 1, Arc::from(text), bom)
     }
 
     /// Parses and validates one snapshot's text, which starts on `first_line` of
@@ -221,12 +473,24 @@ impl SnapshotSchema {
         first_line: usize,
         text: Arc<str>,
     ) -> Result<Snapshot, Box<InputError>> {
-        self.parse(source, first_line, text).map_err(|mut error| {
-            if let Some((line, _)) = error.position.as_mut() {
-                *line += first_line - 1;
-            }
-            error
-        })
+        self.load(source, first_line, text, false)
+    }
+
+    /// [`Self::load_text`] for text that followed a UTF-8 byte order mark.
+    pub fn load(
+        &self,
+        source: String,
+        first_line: usize,
+        text: Arc<str>,
+        bom: bool,
+    ) -> Result<Snapshot, Box<InputError>> {
+        self.parse(source, first_line, text, bom)
+            .map_err(|mut error| {
+                if let Some((line, _)) = error.position.as_mut() {
+                    *line += first_line - 1;
+                }
+                error
+            })
     }
 
     fn parse(
@@ -234,6 +498,7 @@ impl SnapshotSchema {
         source: String,
         first_line: usize,
         text: Arc<str>,
+        bom: bool,
     ) -> Result<Snapshot, Box<InputError>> {
         if text.trim().is_empty() {
             return Err(Box::new(InputError::new(
@@ -242,11 +507,32 @@ impl SnapshotSchema {
                 "the file is empty: a snapshot is one JSON object",
             )));
         }
-        let document: Json = serde_json::from_str(&text).map_err(|err| {
-            let offset = crate::locate::offset_of(&text, err.line(), err.column().max(1));
-            let message = format!("invalid JSON: {}", strip_position(&err.to_string()));
-            let len = usize::from(offset < text.len());
-            Box::new(InputError::new(&source, ErrorKind::Syntax, message).at(&text, offset, len))
+        let document = parse_json(&text).map_err(|failure| {
+            Box::new(match failure {
+                ParseFailure::Syntax(err) => {
+                    let offset = crate::locate::offset_of(&text, err.line(), err.column().max(1));
+                    let message = format!("invalid JSON: {}", strip_position(&err.to_string()));
+                    let len = usize::from(offset < text.len());
+                    InputError::new(&source, ErrorKind::Syntax, message).at(&text, offset, len)
+                }
+                ParseFailure::Duplicate(duplicate) => {
+                    let shown = |offset: usize| {
+                        let (line, column) = line_column(&text, offset);
+                        format!("{}:{column}", line + first_line - 1)
+                    };
+                    let message = format!(
+                        "duplicate member {} at {}; first at {}",
+                        quote_name(&duplicate.name),
+                        shown(duplicate.second),
+                        shown(duplicate.first)
+                    );
+                    InputError::new(&source, ErrorKind::Syntax, message).at(
+                        &text,
+                        duplicate.second,
+                        duplicate.len,
+                    )
+                }
+            })
         })?;
         self.validate(&source, &text, &document)?;
         let field = |name: &str| document.get(name).and_then(Json::as_str).map(str::to_owned);
@@ -261,6 +547,7 @@ impl SnapshotSchema {
             source,
             first_line,
             text,
+            bom,
             document,
         })
     }
@@ -286,6 +573,7 @@ impl SnapshotSchema {
         if quoted.len() > 40 {
             violation = violation.replacen(&quoted, describe(first.instance()), 1);
         }
+        let violation = null_last(&violation);
         let mut message = format!(
             "the snapshot breaks the v1 contract at {}: {violation}",
             if pointer.is_empty() {
@@ -311,9 +599,231 @@ impl SnapshotSchema {
     }
 }
 
-impl std::fmt::Debug for SnapshotSchema {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl fmt::Debug for SnapshotSchema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SnapshotSchema").finish_non_exhaustive()
+    }
+}
+
+/// Why a text did not parse.
+enum ParseFailure {
+    Syntax(serde_json::Error),
+    Duplicate(Duplicate),
+}
+
+/// A member name an object repeats: byte offsets of both names' opening quotes.
+#[derive(Debug, PartialEq, Eq)]
+struct Duplicate {
+    name: String,
+    first: usize,
+    second: usize,
+    /// The length of the second name, quotes included.
+    len: usize,
+}
+
+/// Parses JSON text into a value, refusing an object that repeats a member
+/// name: serde_json would keep the last one silently, so `"state": "live",
+/// "state": "gone"` would read as gone. Noticing costs one lookup per member,
+/// the one building the map does anyway; only then is the text scanned again
+/// for the positions of both names.
+fn parse_json(text: &str) -> Result<Json, ParseFailure> {
+    let repeated = Cell::new(false);
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let parsed = StrictValue {
+        repeated: &repeated,
+    }
+    .deserialize(&mut deserializer)
+    .and_then(|value| deserializer.end().map(|()| value));
+    match parsed {
+        Ok(value) => Ok(value),
+        Err(err) if repeated.get() => match find_duplicate(text) {
+            Some(duplicate) => Err(ParseFailure::Duplicate(duplicate)),
+            None => Err(ParseFailure::Syntax(err)),
+        },
+        Err(err) => Err(ParseFailure::Syntax(err)),
+    }
+}
+
+/// Builds a `serde_json::Value` as serde_json does, but fails on a repeated
+/// member name (and notes that this was why).
+#[derive(Clone, Copy)]
+struct StrictValue<'a> {
+    repeated: &'a Cell<bool>,
+}
+
+impl<'de> DeserializeSeed<'de> for StrictValue<'_> {
+    type Value = Json;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Json, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictValue<'_> {
+    type Value = Json;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Json, E> {
+        Ok(Json::Bool(value))
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Json, E> {
+        Ok(Json::Number(value.into()))
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Json, E> {
+        Ok(Json::Number(value.into()))
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Json, E> {
+        Ok(serde_json::Number::from_f64(value).map_or(Json::Null, Json::Number))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Json, E> {
+        Ok(Json::String(value.to_owned()))
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Json, E> {
+        Ok(Json::String(value))
+    }
+
+    fn visit_unit<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Json, E> {
+        Ok(Json::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Json, D::Error> {
+        self.deserialize(deserializer)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
+        let mut values = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(value) = seq.next_element_seed(self)? {
+            values.push(value);
+        }
+        Ok(Json::Array(values))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
+        let mut members = serde_json::Map::new();
+        while let Some(name) = map.next_key::<String>()? {
+            let value = map.next_value_seed(self)?;
+            if members.insert(name, value).is_some() {
+                self.repeated.set(true);
+                return Err(A::Error::custom("duplicate member name"));
+            }
+        }
+        Ok(Json::Object(members))
+    }
+}
+
+/// The first member name, in text order, that repeats one of its object's
+/// earlier names (compared decoded, so `"st\u0061te"` repeats `"state"`).
+/// Scans JSON text that parsed up to the duplicate; no recursion, so nesting
+/// depth costs heap, not stack.
+fn find_duplicate(text: &str) -> Option<Duplicate> {
+    /// An open object: its names so far, and whether a name comes next.
+    struct Object {
+        names: HashMap<String, usize>,
+        expect_name: bool,
+    }
+    let bytes = text.as_bytes();
+    // None for an open array.
+    let mut open: Vec<Option<Object>> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let end = string_end(bytes, i)?;
+                if let Some(Some(object)) = open.last_mut() {
+                    if object.expect_name {
+                        object.expect_name = false;
+                        let raw = &text[i..end];
+                        let name =
+                            serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_owned());
+                        if let Some(&first) = object.names.get(&name) {
+                            return Some(Duplicate {
+                                name,
+                                first,
+                                second: i,
+                                len: end - i,
+                            });
+                        }
+                        object.names.insert(name, i);
+                    }
+                }
+                i = end;
+                continue;
+            }
+            b'{' => open.push(Some(Object {
+                names: HashMap::new(),
+                expect_name: true,
+            })),
+            b'[' => open.push(None),
+            b'}' | b']' => {
+                open.pop();
+            }
+            b',' => {
+                if let Some(Some(object)) = open.last_mut() {
+                    object.expect_name = true;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The offset just past the string token starting at `start` (a `"`).
+fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b'"' => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// A member name for a message: JSON-quoted (control characters escaped) and,
+/// when long, shortened.
+fn quote_name(name: &str) -> String {
+    const MAX: usize = 60;
+    match name.char_indices().nth(MAX) {
+        Some((at, _)) => format!(
+            "{}…",
+            serde_json::to_string(&name[..at]).unwrap_or_default()
+        ),
+        None => serde_json::to_string(name).unwrap_or_default(),
+    }
+}
+
+/// jsonschema lists an optional field's types as `is not of types "null",
+/// "array"`; null is the field's "absent", so it goes last, as an aside.
+fn null_last(violation: &str) -> String {
+    const TYPES: &str = " is not of types ";
+    let Some(at) = violation.find(TYPES) else {
+        return violation.to_owned();
+    };
+    let (head, list) = violation.split_at(at + TYPES.len());
+    let types: Vec<&str> = list.split(", ").collect();
+    let others: Vec<&str> = types.iter().copied().filter(|t| *t != "\"null\"").collect();
+    if others.len() == types.len() || others.is_empty() {
+        return violation.to_owned();
+    }
+    let head = &head[..at];
+    match others.as_slice() {
+        [one] => format!("{head} is not of type {one} (or null)"),
+        _ => format!("{head} is not of types {} (or null)", others.join(", ")),
     }
 }
 
@@ -379,7 +889,249 @@ mod tests {
     }
 
     #[test]
+    fn a_wrong_type_of_an_optional_field_names_null_last() {
+        let text = MINIMAL.replace("\"request\": {}", "\"request\": {\"confirmed\": \"yes\"}");
+        let err = load(&text).unwrap_err();
+        assert!(
+            err.message
+                .ends_with("at /request/confirmed: \"yes\" is not of type \"boolean\" (or null)"),
+            "{}",
+            err.message
+        );
+        assert_eq!(
+            null_last("1 is not of types \"null\", \"string\""),
+            "1 is not of type \"string\" (or null)"
+        );
+        assert_eq!(
+            null_last("1 is not of types \"a\", \"b\""),
+            "1 is not of types \"a\", \"b\""
+        );
+        assert_eq!(
+            null_last("1 is not one of [1, null]"),
+            "1 is not one of [1, null]"
+        );
+    }
+
+    #[test]
     fn an_empty_file_is_an_error() {
         assert_eq!(load("  \n").unwrap_err().kind, ErrorKind::Syntax);
+    }
+
+    /// Every `properties` of the contract, with the object's `required` list:
+    /// (pointer of the property's schema, its name, whether it is required).
+    fn properties(schema: &Json) -> Vec<(String, String, bool)> {
+        fn walk(node: &Json, pointer: &str, out: &mut Vec<(String, String, bool)>) {
+            match node {
+                Json::Object(map) => {
+                    if let Some(Json::Object(properties)) = map.get("properties") {
+                        let required: Vec<&str> = map
+                            .get("required")
+                            .and_then(Json::as_array)
+                            .map(|r| r.iter().filter_map(Json::as_str).collect())
+                            .unwrap_or_default();
+                        for name in properties.keys() {
+                            out.push((
+                                format!("{pointer}/properties/{name}"),
+                                name.clone(),
+                                required.contains(&name.as_str()),
+                            ));
+                        }
+                    }
+                    for (key, child) in map {
+                        walk(child, &format!("{pointer}/{key}"), out);
+                    }
+                }
+                Json::Array(items) => {
+                    for (i, child) in items.iter().enumerate() {
+                        walk(child, &format!("{pointer}/{i}"), out);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut out = Vec::new();
+        walk(schema, "", &mut out);
+        out
+    }
+
+    #[test]
+    fn every_optional_field_accepts_null_and_no_required_one_does() {
+        let schema: Json = serde_json::from_str(SCHEMA_V1).unwrap();
+        let fields = properties(&schema);
+        assert!(fields.len() > 100, "{}", fields.len());
+        let mut wrong = Vec::new();
+        for (pointer, name, required) in &fields {
+            // The property's own schema, with the contract's definitions.
+            let mut alone = serde_json::json!({
+                "$schema": "https://json-schema.org/draft/2020-12/schema",
+                "$defs": schema["$defs"].clone(),
+                "$ref": "#/$defs/__field",
+            });
+            alone["$defs"]["__field"] = schema.pointer(pointer).unwrap().clone();
+            let validator = jsonschema::options()
+                .with_draft(jsonschema::Draft::Draft202012)
+                .should_validate_formats(true)
+                .build(&alone)
+                .unwrap();
+            if validator.is_valid(&Json::Null) == *required {
+                wrong.push(format!("{pointer} ({name}, required: {required})"));
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "null accepted iff optional, but: {wrong:#?}"
+        );
+    }
+
+    #[test]
+    fn unknown_is_a_list_of_dotted_paths() {
+        let with = |unknown: &str| {
+            let text = MINIMAL.replace(
+                "\"request\": {}",
+                &format!("\"request\": {{}}, \"unknown\": {unknown}"),
+            );
+            load(&text)
+        };
+        for good in [
+            r#"["telephony.port_outs", "account.identity_verified", "billing", "a_1.b2.c_"]"#,
+            "[]",
+            "null",
+        ] {
+            assert!(with(good).is_ok(), "{good}: {:?}", with(good).err());
+        }
+        for bad in [
+            r#""billing""#,
+            r#"["Billing"]"#,
+            r#"["billing..invoices"]"#,
+            r#"[".billing"]"#,
+            r#"["billing."]"#,
+            r#"["billing-invoices"]"#,
+            r#"["billing/invoices"]"#,
+            r#"["billing\n"]"#,
+            r#"[""]"#,
+            "[null]",
+            "[1]",
+        ] {
+            let err = with(bad).expect_err(bad);
+            assert_eq!(err.kind, ErrorKind::Schema, "{bad}");
+            assert!(err.message.contains("/unknown"), "{bad}: {}", err.message);
+        }
+    }
+
+    #[test]
+    fn the_strict_parser_builds_what_serde_json_builds() {
+        let text = r#"{"a": [1, -2, 3.5, 1e300, 18446744073709551615, true, null, "\u00e9\n"],
+                       "b": {"c": {}, "d": []}, "e": -0.0, "f": 12345678901234567890}"#;
+        let strict = parse_json(text).unwrap_or_else(|_| panic!("parses"));
+        assert_eq!(strict, serde_json::from_str::<Json>(text).unwrap());
+    }
+
+    fn duplicate(text: &str) -> Duplicate {
+        match parse_json(text) {
+            Err(ParseFailure::Duplicate(duplicate)) => duplicate,
+            Err(ParseFailure::Syntax(err)) => panic!("a syntax error: {err}"),
+            Ok(_) => panic!("parsed: {text}"),
+        }
+    }
+
+    #[test]
+    fn a_repeated_member_name_is_found_at_both_places() {
+        let found = duplicate(r#"{"a": 1, "b": {"x": [{"s": 1, "s": 2}]}}"#);
+        assert_eq!(
+            found,
+            Duplicate {
+                name: "s".into(),
+                first: 22,
+                second: 30,
+                len: 3
+            }
+        );
+        // Names are compared decoded.
+        let found = duplicate(r#"{"state": "live", "st\u0061te": "gone"}"#);
+        assert_eq!(
+            (found.name.as_str(), found.first, found.second),
+            ("state", 1, 18)
+        );
+        // The same name in two objects, or as a value, is no duplicate.
+        assert!(parse_json(r#"{"a": {"id": 1}, "b": {"id": "id"}, "id": ["id"]}"#).is_ok());
+        // Strings holding quotes, braces and escapes do not confuse the scan.
+        let found = duplicate(r#"{"k": "\"}{,", "v": [{"k": 1}], "k": 2}"#);
+        assert_eq!(
+            (found.name.as_str(), found.first, found.second),
+            ("k", 1, 32)
+        );
+    }
+
+    #[test]
+    fn a_duplicate_error_names_both_positions_in_file_lines() {
+        let text = MINIMAL.replace(
+            "\"account\": {\"id\": \"1\"}",
+            "\"account\": {\"id\": \"1\",\n   \"id\": \"2\"}",
+        );
+        let err = SnapshotSchema::v1()
+            .load_text("s.jsonl:7".into(), 7, Arc::from(text.as_str()))
+            .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Syntax);
+        assert_eq!(err.position, Some((9, 4)));
+        assert!(
+            err.message
+                .contains("duplicate member \"id\" at 9:4; first at 8:36"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn wide_encodings_are_named_by_mark_or_by_their_nul_bytes() {
+        let utf16le: Vec<u8> = "{\"a\"".encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let utf16be: Vec<u8> = "{\"a\"".encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let utf32le: Vec<u8> = "{\"a\""
+            .chars()
+            .flat_map(|c| (c as u32).to_le_bytes())
+            .collect();
+        let utf32be: Vec<u8> = "{\"a\""
+            .chars()
+            .flat_map(|c| (c as u32).to_be_bytes())
+            .collect();
+        for (bytes, name) in [
+            (&utf16le[..], "UTF-16LE"),
+            (&utf16be[..], "UTF-16BE"),
+            (&utf32le[..], "UTF-32LE"),
+            (&utf32be[..], "UTF-32BE"),
+            (&[0xFF, 0xFE, b'{', 0][..], "UTF-16LE"),
+            (&[0xFE, 0xFF, 0, b'{'][..], "UTF-16BE"),
+            (&[0xFF, 0xFE, 0, 0, b'{', 0, 0, 0][..], "UTF-32LE"),
+            (&[0, 0, 0xFE, 0xFF][..], "UTF-32BE"),
+            (&[b'{', 0][..], "UTF-16LE"),
+        ] {
+            assert_eq!(wide_encoding(bytes), Some(name), "{bytes:?}");
+        }
+        for utf8 in [&b"{\"a\": 1}"[..], b"", b"{", b"\0\0\0\0", b"\xEF\xBB\xBF{"] {
+            assert_eq!(wide_encoding(utf8), None, "{utf8:?}");
+        }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_left_out_of_the_text_and_the_positions() {
+        let mut bytes = UTF8_BOM.to_vec();
+        bytes.extend_from_slice(b"{\"a\":\n \xC3\xA9\xFF}");
+        let err = decode("t.json", bytes).unwrap_err();
+        assert_eq!(err.position, Some((2, 3)));
+        let (text, bom) = decode("t.json", [UTF8_BOM, b"{}"].concat()).unwrap();
+        assert_eq!((text.as_str(), bom), ("{}", true));
+    }
+
+    #[test]
+    fn sizes_read_with_units() {
+        assert_eq!(parse_size("1024"), Ok(1024));
+        assert_eq!(parse_size("128MiB"), Ok(DEFAULT_MAX_BYTES));
+        assert_eq!(parse_size("2 KiB"), Ok(2048));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("12MB").is_err());
+        assert!(parse_size("-1").is_err());
+        assert!(parse_size("lots").unwrap_err().contains("not a number"));
+        assert!(parse_size("99999999999999999999").is_err());
+        assert!(parse_size("17179869184GiB").is_err());
     }
 }
