@@ -108,7 +108,10 @@ impl<'t> Locator<'t> {
         // The last line start at or before the offset.
         let line = starts.partition_point(|&start| start <= offset);
         let start = starts[line - 1];
-        (line, self.chars_before(offset) - self.chars_before(start) + 1)
+        (
+            line,
+            self.chars_before(offset) - self.chars_before(start) + 1,
+        )
     }
 
     /// How many characters precede a byte offset (a char boundary). A JSON
