@@ -167,12 +167,18 @@ impl<'t> Locator<'t> {
     /// the nearest ancestor that exists; `None` only when the text is not JSON.
     pub fn locate(&self, pointer: &str) -> Option<Location> {
         let mut node = self.text.trim();
-        // The whole text must be one JSON value; its containers are read lazily.
-        if !node.starts_with(['{', '[']) {
+        // The whole text must be one JSON value: reading the top container
+        // checks it all (even for the empty pointer); the inner ones are read lazily.
+        if node.starts_with(['{', '[']) {
+            self.container(node)?;
+        } else {
             serde_json::from_str::<&RawValue>(node).ok()?;
         }
-        let mut exact = true;
-        for token in pointer_tokens(pointer) {
+        // RFC 6901: a pointer is empty (the whole text) or starts with `/`;
+        // any other string names no value, so it is placed at the top, inexactly.
+        let mut exact = pointer.is_empty() || pointer.starts_with('/');
+        let tokens = exact.then(|| pointer_tokens(pointer));
+        for token in tokens.into_iter().flatten() {
             let next = match self.container(node).as_deref() {
                 Some(Container::Object(members)) => members
                     .0
@@ -180,9 +186,7 @@ impl<'t> Locator<'t> {
                     .rev() // the last of repeated members is the one that counts
                     .find(|(key, _)| *key == token)
                     .map(|(_, value)| value.get()),
-                Some(Container::Array(elements)) => token
-                    .parse::<usize>()
-                    .ok()
+                Some(Container::Array(elements)) => array_index(&token)
                     .and_then(|index| elements.get(index))
                     .map(|value| value.get()),
                 None if node.starts_with(['{', '[']) => return None, // not JSON
@@ -259,6 +263,16 @@ fn key_start(text: &str, value_offset: usize) -> usize {
         }
     }
     at
+}
+
+/// An RFC 6901 array index: `0`, or digits with no leading zero and no sign
+/// (`01` and `+1` name no element), as serde_json's `Value::pointer` reads it.
+fn array_index(token: &str) -> Option<usize> {
+    let digits = !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit());
+    let leading_zero = token.len() > 1 && token.starts_with('0');
+    (digits && !leading_zero)
+        .then(|| token.parse().ok())
+        .flatten()
 }
 
 /// Splits an RFC 6901 pointer into unescaped reference tokens.
@@ -385,7 +399,32 @@ mod tests {
     }
 
     #[test]
+    fn only_rfc_6901_pointers_and_indexes_are_exact() {
+        // Found by fuzz/ (target locator): `/01` and `+1` were element 1, and a
+        // pointer without its leading `/` was the whole text, all exactly,
+        // where serde_json (and so waivers by object id) found nothing.
+        let text = "[10, [20, 21]]";
+        let locator = Locator::new(text);
+        for (pointer, value) in [("/1/01", "[20, 21]"), ("/1/+1", "[20, 21]"), ("1", text)] {
+            let at = locator.locate(pointer).unwrap();
+            assert!(!at.exact, "{pointer}");
+            assert_eq!(
+                &text[at.value.offset..at.value.offset + at.value.len],
+                value
+            );
+        }
+        let at = locator.locate("/1/1").unwrap();
+        assert!(at.exact);
+        assert_eq!(&text[at.value.offset..at.value.offset + at.value.len], "21");
+        assert!(locator.locate("/0").unwrap().exact);
+    }
+
+    #[test]
     fn unparsable_text_locates_nothing() {
         assert!(Locator::new("{\"a\": ").locate("/a").is_none());
+        // Found by fuzz/ (target locator): the empty pointer located a broken
+        // text as a whole, exactly, without reading it.
+        assert!(Locator::new("{\"a\": [1, {\"id)\"").locate("").is_none());
+        assert!(Locator::new("[1, 2] x").locate("").is_none());
     }
 }

@@ -1,0 +1,90 @@
+//! Defects found by the fuzz targets in `fuzz/`, each pinned through the real
+//! binary. The reproducer the fuzzer wrote is named in each test.
+
+use std::process::Command;
+
+mod common;
+use common::{root, tempdir};
+
+/// A pack whose one condition emits the pointers it is given.
+fn pack_emitting(pointers: &[&str]) -> std::path::PathBuf {
+    let dir = tempdir("fuzz-pointers");
+    let list = pointers
+        .iter()
+        .map(|p| format!("{p:?}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rego = format!(
+        r#"package closeout.sipstation
+
+import rego.v1
+
+# METADATA
+# title: Emits pointers
+# description: Emits each pointer of a list as a finding.
+# related_resources:
+#   - ref: fuzz/README.md
+# custom:
+#   id: FZZ-001
+#   kind: block
+#   remediation: None.
+deny contains finding if {{
+	some pointer in [{list}]
+	finding := {{"id": "FZZ-001", "msg": pointer, "pointer": pointer}}
+}}
+"#
+    );
+    std::fs::write(dir.join("pack.rego"), rego).unwrap();
+    dir
+}
+
+/// The 1-based line and column of the first occurrence of `needle` in `text`.
+fn position_of(text: &str, needle: &str) -> (u64, u64) {
+    let offset = text.find(needle).expect("the fixture holds it");
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap().chars().count() + 1;
+    (line as u64, column as u64)
+}
+
+/// fuzz target `locator`, reproducer `[10, [20, 21]]\0/1/01`: an array index
+/// with a leading zero named element 1, exactly, though RFC 6901 (and
+/// serde_json, which waivers by object id use) finds no such element. It now
+/// falls back to the array, as any pointer to a missing value does.
+#[test]
+fn an_index_with_a_leading_zero_is_placed_at_its_array_not_at_an_element() {
+    let snapshot = root().join("fixtures/sipstation/eligible-clean.json");
+    let text = std::fs::read_to_string(&snapshot).unwrap();
+    let pack = pack_emitting(&["/account/contacts/01", "/account/contacts/1"]);
+    let output = Command::new(env!("CARGO_BIN_EXE_closeout"))
+        .args(["check", "--no-bundled", "--policy"])
+        .arg(&pack)
+        .arg(&snapshot)
+        .args(["--format", "json", "--now", "2026-11-21T00:00:00Z"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let position = |pointer: &str| {
+        let findings = report["results"][0]["findings"].as_array().unwrap();
+        let finding = findings
+            .iter()
+            .find(|f| f["pointer"] == pointer)
+            .unwrap_or_else(|| panic!("no finding at {pointer}"));
+        (
+            finding["line"].as_u64().unwrap(),
+            finding["column"].as_u64().unwrap(),
+        )
+    };
+    let (line, column) = position_of(&text, "\"contacts\": [");
+    let array = (line, column + "\"contacts\": ".len() as u64);
+    let second = position_of(&text, "{\n        \"id\": \"c-2\"");
+    assert_eq!(position("/account/contacts/1"), second);
+    assert_eq!(position("/account/contacts/01"), array);
+    let _ = std::fs::remove_dir_all(pack);
+}
