@@ -28,6 +28,7 @@ import rego.v1
 #   id: FZZ-001
 #   kind: block
 #   remediation: None.
+#   reads: [account]
 deny contains finding if {{
 	some pointer in [{list}]
 	finding := {{"id": "FZZ-001", "msg": pointer, "pointer": pointer}}
