@@ -166,7 +166,8 @@ impl<'t> Locator<'t> {
     /// Locates an RFC 6901 pointer. A pointer into a missing member resolves to
     /// the nearest ancestor that exists; `None` only when the text is not JSON.
     pub fn locate(&self, pointer: &str) -> Option<Location> {
-        let mut node = self.text.trim();
+        // Only JSON's own blanks: `str::trim` would also take a form feed.
+        let mut node = self.text.trim_matches([' ', '\t', '\n', '\r']);
         // The whole text must be one JSON value: reading the top container
         // checks it all (even for the empty pointer); the inner ones are read lazily.
         if node.starts_with(['{', '[']) {
@@ -426,5 +427,7 @@ mod tests {
         // text as a whole, exactly, without reading it.
         assert!(Locator::new("{\"a\": [1, {\"id)\"").locate("").is_none());
         assert!(Locator::new("[1, 2] x").locate("").is_none());
+        assert!(Locator::new("4\u{c}").locate("").is_none());
+        assert!(Locator::new(" \r\n4\t\n").locate("").unwrap().exact);
     }
 }
