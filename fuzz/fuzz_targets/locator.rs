@@ -43,10 +43,12 @@ fuzz_target!(|bytes: &[u8]| {
         }
         if let Some(found) = found {
             check_location(&text, &found, pointer);
-            if found.exact {
+            // Without a document the text is not JSON to serde_json, or holds
+            // a number out of its range (`1e7021`: valid JSON, which the
+            // locator reads as text): only the spans can be checked.
+            if let (true, Some(document)) = (found.exact, &document) {
                 let expected = document
-                    .as_ref()
-                    .and_then(|d| d.pointer(pointer))
+                    .pointer(pointer)
                     .unwrap_or_else(|| panic!("{pointer:?} is exact but serde_json finds nothing"));
                 assert_eq!(&value_at(&text, &found), expected, "{pointer:?}");
             }
