@@ -50,7 +50,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use miette::{Diagnostic, LabeledSpan, NamedSource, SourceCode};
+use miette::{Diagnostic, LabeledSpan, SourceCode};
+
+use crate::locate::NamedText;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -135,7 +137,7 @@ pub struct ConfigError {
     pub message: String,
     /// The file's text, named after the file (for a miette snippet), when it
     /// was read. Boxed to keep the error small.
-    pub text: Option<Box<NamedSource<Arc<str>>>>,
+    pub text: Option<Box<NamedText>>,
     /// The part of the text to underline.
     pub span: Option<Span>,
 }
@@ -289,11 +291,8 @@ impl ConfigError {
     }
 }
 
-fn named(path: &Path, text: &Arc<str>) -> Box<NamedSource<Arc<str>>> {
-    Box::new(NamedSource::new(
-        path.display().to_string(),
-        Arc::clone(text),
-    ))
+fn named(path: &Path, text: &Arc<str>) -> Box<NamedText> {
+    Box::new(NamedText::new(path.display().to_string(), Arc::clone(text)))
 }
 
 impl fmt::Display for ConfigError {

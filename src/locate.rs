@@ -11,6 +11,7 @@ use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
@@ -317,12 +318,101 @@ pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
             .map_or(rest.len(), |(i, _)| i)
 }
 
+/// A named text for miette, whose snippet headings (`file:line:column`) count
+/// the column in characters, as every position closeout reports does; miette's
+/// own `NamedSource` counts bytes, so a line with "é" on it was one off.
+#[derive(Debug, Clone)]
+pub struct NamedText {
+    name: String,
+    text: Arc<str>,
+}
+
+impl NamedText {
+    pub fn new(name: impl Into<String>, text: Arc<str>) -> Self {
+        Self {
+            name: name.into(),
+            text,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn inner(&self) -> &Arc<str> {
+        &self.text
+    }
+}
+
+impl miette::SourceCode for NamedText {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        // miette gives a column only without lines of context before: bytes
+        // from the line's start to the span.
+        let column = span
+            .offset()
+            .checked_sub(inner.column())
+            .and_then(|start| self.text.get(start..span.offset()))
+            .map_or(inner.column(), |head| head.chars().count());
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
+/// The byte offset of a 1-based line and a 1-based column counted in bytes,
+/// as serde_json counts them, moved back to the start of the character it
+/// falls in: a column past a multi-byte character never splits it.
+pub fn offset_of_byte_column(text: &str, line: usize, column: usize) -> usize {
+    let line_start = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum::<usize>();
+    let mut offset = line_start
+        .saturating_add(column.saturating_sub(1))
+        .min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// The length in bytes of the character at `offset` (0 at the end).
+pub fn char_len_at(text: &str, offset: usize) -> usize {
+    text.get(offset..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(0, char::len_utf8)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const TEXT: &str =
         "{\n  \"a\": {\n    \"b/c\": [10, {\"id\": \"x\", \"v\": 2}]\n  },\n  \"é\": \"z\"\n}\n";
+
+    #[test]
+    fn a_byte_column_inside_a_character_starts_at_that_character() {
+        // serde_json counts "é" as two columns; its error on `x` is column 4.
+        let text = "\"é\"x";
+        assert_eq!(offset_of_byte_column(text, 1, 5), 4);
+        assert_eq!(offset_of_byte_column(text, 1, 3), 1);
+        assert_eq!(char_len_at(text, 1), 2);
+        assert_eq!(char_len_at(text, text.len()), 0);
+        assert_eq!(offset_of_byte_column("a\n\u{feef}", 2, 1), 2);
+        assert_eq!(offset_of_byte_column("a", 9, 9), 1);
+    }
 
     #[test]
     fn locates_nested_values_with_escapes() {

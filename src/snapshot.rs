@@ -510,9 +510,15 @@ impl SnapshotSchema {
         let document = parse_json(&text).map_err(|failure| {
             Box::new(match failure {
                 ParseFailure::Syntax(err) => {
-                    let offset = crate::locate::offset_of(&text, err.line(), err.column().max(1));
+                    // serde_json counts columns in bytes; the span covers the
+                    // whole character the error is in.
+                    let offset = crate::locate::offset_of_byte_column(
+                        &text,
+                        err.line(),
+                        err.column().max(1),
+                    );
                     let message = format!("invalid JSON: {}", strip_position(&err.to_string()));
-                    let len = usize::from(offset < text.len());
+                    let len = crate::locate::char_len_at(&text, offset);
                     InputError::new(&source, ErrorKind::Syntax, message).at(&text, offset, len)
                 }
                 ParseFailure::Duplicate(duplicate) => {

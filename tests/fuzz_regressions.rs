@@ -89,3 +89,58 @@ fn an_index_with_a_leading_zero_is_placed_at_its_array_not_at_an_element() {
     assert_eq!(position("/account/contacts/01"), array);
     let _ = std::fs::remove_dir_all(pack);
 }
+
+/// Runs `closeout check FILE` in `format`, returning (exit code, stdout).
+fn check(path: &std::path::Path, format: &str) -> (Option<i32>, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_closeout"))
+        .arg("check")
+        .arg(path)
+        .args(["--format", format, "--now", "2026-11-21T00:00:00Z"])
+        .output()
+        .unwrap();
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+/// fuzz target `snapshot`, reproducers `crash-b92281e7…` (the bytes
+/// `EF BB AF`, the character U+FEEF, one short of a BOM) and seven others
+/// with a multi-byte character where the JSON breaks: serde_json counts the
+/// error's column in bytes, the span took one byte of a three-byte character,
+/// and showing the snippet could split it. The span is the whole character,
+/// and the column is counted in characters, in the heading too.
+#[test]
+fn a_syntax_error_at_a_multi_byte_character_spans_the_character() {
+    let dir = tempdir("fuzz-columns");
+    let feef = dir.join("feef.json");
+    std::fs::write(&feef, [0xEF, 0xBB, 0xAF]).unwrap();
+    let accented = dir.join("accented.json");
+    std::fs::write(&accented, "{\"a\": \"é€\", x}").unwrap();
+
+    for (path, column) in [(&feef, 1), (&accented, 13)] {
+        let (code, json) = check(path, "json");
+        assert_eq!(code, Some(2), "{json}");
+        let report: serde_json::Value = serde_json::from_str(&json).unwrap();
+        let error = &report["results"][0]["error"];
+        assert_eq!(error["kind"], "syntax", "{error}");
+        assert_eq!(
+            (error["line"].as_u64(), error["column"].as_u64()),
+            (Some(1), Some(column))
+        );
+
+        let (code, human) = check(path, "human");
+        assert_eq!(code, Some(2), "{human}");
+        let name = path.display().to_string();
+        assert!(
+            human.contains(&format!("{name}:1:{column}: could not be checked")),
+            "{human}"
+        );
+        assert!(human.contains(&format!("[{name}:1:{column}]")), "{human}");
+        assert!(
+            human.contains(&format!("(line 1, column {column})")),
+            "{human}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

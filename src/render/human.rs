@@ -12,8 +12,7 @@ use std::io::{self, Write};
 use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, Severity,
-    SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Severity, SourceCode,
 };
 
 use crate::check::Reporter;
@@ -94,7 +93,7 @@ impl Reporter for HumanReporter<'_> {
         let snippet = text.map(Snippet::new);
         let source = snippet
             .as_ref()
-            .map(|s| NamedSource::new(visible(&result.source), Arc::clone(&s.text)));
+            .map(|s| crate::locate::NamedText::new(visible(&result.source), Arc::clone(&s.text)));
         // A label's span in the snippet's text.
         let place = |span: Span| match &snippet {
             Some(snippet) => {
@@ -304,7 +303,7 @@ pub fn policy_error(error: &PolicyError, style: Style) -> String {
             help: Some(
                 "see docs/policy-authoring.md for the annotation every condition needs".into(),
             ),
-            source: snippet.map(|s| NamedSource::new(visible(&issue.file), s.text)),
+            source: snippet.map(|s| crate::locate::NamedText::new(visible(&issue.file), s.text)),
         };
         out.push_str(&reporter.render(&diagnostic).unwrap_or_default());
     }
@@ -368,7 +367,7 @@ struct Report {
     /// Spans of the source and what to say under each.
     labels: Vec<(Span, String)>,
     help: Option<String>,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<crate::locate::NamedText>,
 }
 
 impl fmt::Display for Report {
