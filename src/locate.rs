@@ -305,11 +305,7 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 /// The byte offset of a 1-based line and character column.
 pub fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let line_start = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum::<usize>();
+    let line_start = line_start(text, line);
     let rest = &text[line_start.min(text.len())..];
     line_start
         + rest
@@ -374,18 +370,21 @@ impl miette::SourceCode for NamedText {
 /// as serde_json counts them, moved back to the start of the character it
 /// falls in: a column past a multi-byte character never splits it.
 pub fn offset_of_byte_column(text: &str, line: usize, column: usize) -> usize {
-    let line_start = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum::<usize>();
-    let mut offset = line_start
+    let mut offset = line_start(text, line)
         .saturating_add(column.saturating_sub(1))
         .min(text.len());
     while !text.is_char_boundary(offset) {
         offset -= 1;
     }
     offset
+}
+
+/// The byte offset where 1-based `line` starts (the text's end past its last line).
+fn line_start(text: &str, line: usize) -> usize {
+    text.split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum()
 }
 
 /// The length in bytes of the character at `offset` (0 at the end).
