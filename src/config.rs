@@ -198,8 +198,13 @@ impl Config {
         let error = |span: Option<Range<usize>>, message: String| {
             ConfigError::at(path, &text, span, message)
         };
-        let raw: RawConfig =
-            toml::from_str(&text).map_err(|e| error(e.span(), e.message().to_owned()))?;
+        let raw: RawConfig = toml::from_str(&text).map_err(|e| match e.span() {
+            Some(span) => error(Some(span), e.message().to_owned()),
+            None => {
+                let (span, message) = unplaced(&text, e.message());
+                error(Some(span), message)
+            }
+        })?;
         let mut problems: Vec<(Range<usize>, String)> = Vec::new();
         let base = path.parent().unwrap_or(Path::new(""));
         let defaults = raw
@@ -268,6 +273,28 @@ impl Config {
             span: Some(issue.span),
         }
     }
+}
+
+/// A TOML error the parser gives no place for (its nesting limit, for one):
+/// an error still names a line, so this picks the most nested line, where
+/// such a limit is reached, and says that it is a guess.
+fn unplaced(text: &str, message: &str) -> (Range<usize>, String) {
+    let nesting = |line: &str| line.bytes().filter(|b| b".[{".contains(b)).count();
+    let mut best = (0..0, 0);
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let depth = nesting(line);
+        if depth > best.1 {
+            best = (start..start + line.trim_end().len(), depth);
+        }
+        start += line.len();
+    }
+    let message = if best.1 > 0 {
+        format!("{message}: nesting too deep (the TOML parser names no place; this is the most nested line)")
+    } else {
+        format!("{message} (the TOML parser names no place)")
+    };
+    (best.0, message)
 }
 
 impl ConfigError {

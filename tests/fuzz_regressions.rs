@@ -144,3 +144,35 @@ fn a_syntax_error_at_a_multi_byte_character_spans_the_character() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// fuzz target `config`, reproducer `crash-2f3240c6…`: a key nested past the
+/// TOML parser's limit gave "recursion limit" with no place in the file. The
+/// error now names the most nested line, and says that the parser gave none.
+#[test]
+fn a_toml_error_without_a_place_still_names_a_line() {
+    let dir = tempdir("fuzz-config-depth");
+    let config = dir.join("closeout.toml");
+    let deep = vec!["k"; 300].join(".");
+    std::fs::write(
+        &config,
+        format!("[defaults]\n# a comment\nx = 1\n{deep} = 1\n"),
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_closeout"))
+        .current_dir(root())
+        .args(["check", "fixtures/sipstation", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let place = format!(
+        "{}:4:1: recursion limit: nesting too deep",
+        config.display()
+    );
+    assert!(stderr.contains(&place), "{stderr}");
+    assert!(
+        stderr.contains("the TOML parser names no place"),
+        "{stderr}"
+    );
+}
