@@ -165,14 +165,17 @@ fn a_toml_error_without_a_place_still_names_a_line() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
+    // miette wraps the heading; read it as one line.
     let stderr = String::from_utf8_lossy(&output.stderr);
+    let flat = stderr
+        .split_whitespace()
+        .filter(|word| *word != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
     let place = format!(
         "{}:4:1: recursion limit: nesting too deep",
         config.display()
     );
-    assert!(stderr.contains(&place), "{stderr}");
-    assert!(
-        stderr.contains("the TOML parser names no place"),
-        "{stderr}"
-    );
+    assert!(flat.contains(&place), "{stderr}");
+    assert!(flat.contains("the TOML parser names no place"), "{stderr}");
 }
