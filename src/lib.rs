@@ -1,37 +1,55 @@
 //! closeout decides whether a customer account at a cloud or telecom provider may
 //! be closed.
 //!
-//! The flow, one module each: [`snapshot`] finds, reads and validates account
-//! snapshots against the v1 contract; [`policy`] loads the Rego packs and the
-//! conditions their annotations declare ([`condition`]); [`eval`] runs the
-//! prepared regorus engine over each snapshot; [`report`] turns what the rules
-//! returned into findings placed in the file ([`locate`]) and an ordered fix
-//! plan; [`check`] drives a run; [`render`] writes it in a format.
+//! The folders follow the data through a run; each uses only the ones above it:
 //!
-//! The library never prints: it writes only to the writers it is given.
+//! 1. [`model`]: the data model (conditions, findings, verdicts, results,
+//!    summary, waivers as records, the exit code). No I/O.
+//! 2. [`input`]: finding, reading, decoding and validating snapshots; locating
+//!    a value in a snapshot's text.
+//! 3. [`policy`]: loading the Rego packs, their annotations (the conditions),
+//!    and the checks that refuse a pack at load.
+//! 4. [`eval`]: the prepared regorus engines that run the policies over a
+//!    snapshot, within limits.
+//! 5. [`config`]: `closeout.toml` (defaults and waivers), validated.
+//! 6. [`decide`]: raw findings to placed findings, verdict and fix plan; the
+//!    waiver stage.
+//! 7. [`run`]: the run pipeline (inputs in, results out in input order, to a
+//!    [`run::Reporter`]) and the audit log.
+//! 8. [`render`]: one file per output format, each a `Reporter`.
+//! 9. [`tooling`]: pack tooling (Rego tests, fixture coverage, scaffold).
+//!
+//! The binary (`src/main.rs`, `src/cli/`) turns flags and `closeout.toml` into
+//! settings and calls these. `tests/layout.rs` keeps the order: a `use` that
+//! points up the list fails the suite. The library never prints: it writes
+//! only to the writers it is given.
 
 #![forbid(unsafe_code)]
 #![warn(missing_debug_implementations, rust_2018_idioms)]
 
-pub mod audit;
-pub mod check;
-pub mod condition;
-pub mod config;
-pub mod coverage;
-pub mod eval;
-pub mod lint;
-pub mod locate;
-pub mod policy;
-pub mod regotest;
-pub mod render;
-pub mod report;
-pub mod scaffold;
-pub mod snapshot;
-pub mod waiver;
+pub mod model;
 
-pub use check::{exit_code, Checker, FailOn, Reporter, RunOptions};
-pub use condition::{Catalogue, Condition, Kind};
+pub mod input;
+
+pub mod policy;
+
+pub mod eval;
+
+pub mod config;
+
+pub mod decide;
+
+pub mod run;
+
+pub mod render;
+
+pub mod tooling;
+
 pub use eval::{Context, EngineKind, Evaluator};
+pub use input::{collect_inputs, Input, Snapshot, SnapshotSchema};
+pub use model::{
+    exit_code, Catalogue, Condition, FailOn, Finding, Kind, PlanStep, Report, SnapshotResult,
+    Summary, Verdict,
+};
 pub use policy::{PolicyError, PolicySet, PolicySource};
-pub use report::{Finding, PlanStep, Report, SnapshotResult, Summary, Verdict};
-pub use snapshot::{collect_inputs, Input, Snapshot, SnapshotSchema};
+pub use run::{Checker, Reporter, RunOptions};

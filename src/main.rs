@@ -11,15 +11,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use closeout::audit::{AuditLog, AuditRecord, AuditRun};
-use closeout::check::RunOptions;
 use closeout::config::Config;
+use closeout::decide::waiver::Waivers;
+use closeout::input::{find_inputs, Limits};
 use closeout::render::escape::visible;
 use closeout::render::human::HumanReporter;
 use closeout::render::output::{check_written, FileId, OutputFile, ReadFile, Written};
 use closeout::render::{self, Format, Style, Tee};
-use closeout::snapshot::{find_inputs, Limits};
-use closeout::waiver::Waivers;
+use closeout::run::audit::{AuditLog, AuditRecord, AuditRun};
+use closeout::run::RunOptions;
 use closeout::{
     exit_code, Checker, Context, EngineKind, Evaluator, FailOn, PolicySet, PolicySource, Reporter,
     SnapshotResult, Summary,
@@ -245,7 +245,7 @@ struct PlanArgs {
     limits: LimitArgs,
 
     /// The largest snapshot file read, in bytes (or with KiB, MiB, GiB).
-    #[arg(long, value_name = "N", default_value = "128MiB", value_parser = closeout::snapshot::parse_size)]
+    #[arg(long, value_name = "N", default_value = "128MiB", value_parser = closeout::input::parse_size)]
     max_snapshot_bytes: u64,
 }
 
@@ -325,12 +325,12 @@ struct CheckArgs {
 
     /// The largest snapshot file read, in bytes (or with KiB, MiB, GiB); a
     /// bigger one is an error result.
-    #[arg(long, value_name = "N", default_value = "128MiB", value_parser = closeout::snapshot::parse_size)]
+    #[arg(long, value_name = "N", default_value = "128MiB", value_parser = closeout::input::parse_size)]
     max_snapshot_bytes: u64,
 
     /// The longest JSON Lines line read, in bytes (or with KiB, MiB, GiB); a
     /// longer one is an error result.
-    #[arg(long, value_name = "N", default_value = "128MiB", value_parser = closeout::snapshot::parse_size)]
+    #[arg(long, value_name = "N", default_value = "128MiB", value_parser = closeout::input::parse_size)]
     max_line_bytes: u64,
 }
 
@@ -496,10 +496,10 @@ fn check(args: CheckArgs) -> ExitCode {
             Err(err) => return fail(&format!("--audit-log {}: {err}", path.display())),
         };
         let run = AuditRun {
-            policy_digest: closeout::audit::policy_set_digest(evaluator.policies()),
+            policy_digest: closeout::run::audit::policy_set_digest(evaluator.policies()),
             config_sha256: config
                 .as_ref()
-                .map(|c| closeout::audit::sha256_hex(c.text.as_bytes())),
+                .map(|c| closeout::run::audit::sha256_hex(c.text.as_bytes())),
             engine: evaluator.engine().as_str().to_owned(),
             evaluated_at: context.now.clone(),
         };
@@ -542,7 +542,7 @@ fn check(args: CheckArgs) -> ExitCode {
             eprint!("{}", render::human::diagnostic(&error, plain_style()));
             return ExitCode::from(2);
         }
-        let today = match closeout::waiver::waiver_day(&context.now) {
+        let today = match closeout::decide::waiver::waiver_day(&context.now) {
             Ok(today) => today,
             Err(message) => return fail(&message),
         };
@@ -692,7 +692,7 @@ fn test(args: TestArgs) -> ExitCode {
     let Ok(clock) = context(None, 7) else {
         return ExitCode::from(2);
     };
-    let outcomes = match closeout::regotest::run_tests(&policies, &clock) {
+    let outcomes = match closeout::tooling::regotest::run_tests(&policies, &clock) {
         Ok(outcomes) => outcomes,
         Err(error) => {
             eprint!("{}", render::human::policy_error(&error, plain_style()));
@@ -736,7 +736,7 @@ fn test(args: TestArgs) -> ExitCode {
     if !args.packs.no_bundled && Path::new("fixtures").is_dir() {
         dirs.push(PathBuf::from("fixtures"));
     }
-    let fixtures = match closeout::coverage::find_fixtures(&dirs) {
+    let fixtures = match closeout::tooling::coverage::find_fixtures(&dirs) {
         Ok(fixtures) => fixtures,
         Err(message) => return fail(&message),
     };
@@ -763,9 +763,9 @@ fn test(args: TestArgs) -> ExitCode {
             }
         }
         let (vm, interpreter) = engines.split_at_mut(1);
-        let group: Vec<&closeout::coverage::Fixture> =
+        let group: Vec<&closeout::tooling::coverage::Fixture> =
             fixtures.iter().filter(|f| f.now == now).collect();
-        outcomes_by_fixture.extend(closeout::coverage::check_fixtures(
+        outcomes_by_fixture.extend(closeout::tooling::coverage::check_fixtures(
             &mut vm[0],
             Some(&mut interpreter[0]),
             &group,
@@ -787,7 +787,7 @@ fn test(args: TestArgs) -> ExitCode {
     ));
     let texts: Vec<&str> = policies.tests.iter().map(|t| &*t.text).collect();
     let mut coverage =
-        closeout::coverage::coverage(&policies.catalogue, &outcomes_by_fixture, &texts);
+        closeout::tooling::coverage::coverage(&policies.catalogue, &outcomes_by_fixture, &texts);
     // Named packs are what is being tested: their conditions make the coverage.
     if !args.dirs.is_empty() {
         let in_named = |file: &str| args.dirs.iter().any(|d| Path::new(file).starts_with(d));
@@ -923,7 +923,7 @@ fn plan(args: PlanArgs) -> ExitCode {
 fn init_pack(args: InitPackArgs) -> ExitCode {
     let dir = args.dir.join(&args.name);
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
-    match closeout::scaffold::write_pack(&dir, &args.name, &today) {
+    match closeout::tooling::scaffold::write_pack(&dir, &args.name, &today) {
         Ok(files) => {
             for file in files {
                 println!("created {}", file.display());

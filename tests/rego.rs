@@ -1,7 +1,7 @@
 //! The Rego unit tests beside the policies (`*_test.rego`, `test_*` rules) must
 //! all evaluate to true.
 
-use closeout::regotest::run_tests;
+use closeout::tooling::regotest::run_tests;
 use closeout::{Context, PolicySet, PolicySource};
 
 #[test]

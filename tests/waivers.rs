@@ -254,7 +254,7 @@ fn the_audit_log_is_deterministic_and_appends() {
     let text = std::fs::read(fixture("tencentcloud/blocked-vouchers.json")).unwrap();
     assert_eq!(
         record["snapshot_sha256"],
-        closeout::audit::sha256_hex(&text)
+        closeout::run::audit::sha256_hex(&text)
     );
     assert_eq!(record["verdict"], "eligible");
     assert_eq!(record["waivers_applied"][0]["id"], "TCC-003");

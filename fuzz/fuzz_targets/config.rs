@@ -11,7 +11,7 @@
 use std::path::Path;
 
 use closeout::config::Config;
-use closeout::waiver::Waivers;
+use closeout::decide::waiver::Waivers;
 use closeout_fuzz::{assert_position, assert_span, human_style, scratch_file};
 use libfuzzer_sys::fuzz_target;
 

@@ -11,7 +11,9 @@
 
 #![no_main]
 
-use closeout::report::{split_source, Verdict};
+use closeout::model::source::split_source;
+
+use closeout::model::Verdict;
 use closeout::EngineKind;
 use closeout::{Input, RunOptions};
 use closeout_fuzz::{assert_result, human_style, scratch_file, with_checker, Collect};
@@ -61,7 +63,7 @@ fuzz_target!(|bytes: &[u8]| {
         .position(|b| *b == b'\n')
         .map_or(bytes.len(), |i| i + 1)];
     let wide = !bytes.starts_with(b"\xEF\xBB\xBF")
-        && closeout::snapshot::wide_encoding(first).is_some();
+        && closeout::input::wide_encoding(first).is_some();
     if wide {
         assert_eq!(results.len(), 1, "a wide-encoded stream is one error");
         assert_eq!(results[0].verdict, Verdict::Error, "a wide stream is an error");

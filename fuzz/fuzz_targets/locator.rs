@@ -13,7 +13,7 @@
 
 #![no_main]
 
-use closeout::locate::{line_column, Location, Locator};
+use closeout::input::locate::{line_column, Location, Locator};
 use closeout_fuzz::assert_span;
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;

@@ -6,7 +6,7 @@
 
 #![no_main]
 
-use closeout::report::{Summary, Verdict};
+use closeout::model::{Summary, Verdict};
 use closeout::EngineKind;
 use closeout_fuzz::{assert_result, human_style, scratch_file, with_checker};
 use libfuzzer_sys::fuzz_target;

@@ -11,9 +11,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use closeout::check::Reporter;
-use closeout::locate::Span;
-use closeout::report::{SnapshotResult, Summary, Verdict};
+use closeout::run::Reporter;
+use closeout::model::Span;
+use closeout::model::{SnapshotResult, Summary, Verdict};
 use closeout::{Checker, Context, EngineKind, Evaluator, PolicySet, PolicySource};
 
 /// The evaluation time of every fuzzed check, so runs are reproducible.

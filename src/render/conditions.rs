@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::condition::{Catalogue, Condition};
-use crate::report::SnapshotResult;
+use crate::model::SnapshotResult;
+use crate::model::{Catalogue, Condition};
 
 /// The conditions of one provider (`ukfast`, or `common`), or all of them.
 pub fn select<'c>(catalogue: &'c Catalogue, provider: Option<&str>) -> Vec<&'c Condition> {
@@ -74,7 +74,7 @@ pub fn table(selected: &[&Condition]) -> String {
         out,
         "{} condition{}",
         selected.len(),
-        crate::snapshot::plural(selected.len())
+        crate::model::plural(selected.len())
     );
     out
 }

@@ -19,8 +19,8 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use crate::check::Reporter;
-use crate::report::{SnapshotResult, Summary};
+use crate::model::{SnapshotResult, Summary};
+use crate::run::Reporter;
 
 use super::error_kind_name;
 use super::escape::visible_keeping_lines;
@@ -144,8 +144,8 @@ impl Reporter for CsvReporter<'_> {
                 &number(finding.line),
                 &number(finding.column),
                 finding.waiver.as_ref().map_or("", |w| match w.status {
-                    crate::waiver::WaiverStatus::Applied => "applied",
-                    crate::waiver::WaiverStatus::Expired => "expired",
+                    crate::model::WaiverStatus::Applied => "applied",
+                    crate::model::WaiverStatus::Expired => "expired",
                 }),
                 finding.waiver.as_ref().map_or("", |w| w.reason.as_str()),
                 finding

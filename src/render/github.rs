@@ -13,9 +13,9 @@
 
 use std::io::{self, Write};
 
-use crate::check::Reporter;
-use crate::condition::Kind;
-use crate::report::{SnapshotResult, Summary};
+use crate::model::Kind;
+use crate::model::{SnapshotResult, Summary};
+use crate::run::Reporter;
 
 use super::escape::visible;
 use super::{error_kind_name, forward_slashes, split_source};

@@ -15,12 +15,12 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, Severity, SourceCode,
 };
 
-use crate::check::Reporter;
-use crate::condition::Kind;
-use crate::locate::Span;
+use crate::model::plural;
+use crate::model::Kind;
+use crate::model::Span;
+use crate::model::{Finding, SnapshotResult, Summary, Verdict};
 use crate::policy::PolicyError;
-use crate::report::{Finding, SnapshotResult, Summary, Verdict};
-use crate::snapshot::plural;
+use crate::run::Reporter;
 
 use super::escape::{visible, Snippet};
 use super::Style;
@@ -91,9 +91,9 @@ impl Reporter for HumanReporter<'_> {
         page.push_str(&verdict_line(result));
         page.push('\n');
         let snippet = text.map(Snippet::new);
-        let source = snippet
-            .as_ref()
-            .map(|s| crate::locate::NamedText::new(visible(&result.source), Arc::clone(&s.text)));
+        let source = snippet.as_ref().map(|s| {
+            crate::input::locate::NamedText::new(visible(&result.source), Arc::clone(&s.text))
+        });
         // A label's span in the snippet's text.
         let place = |span: Span| match &snippet {
             Some(snippet) => {
@@ -286,7 +286,7 @@ pub fn policy_error(error: &PolicyError, style: Style) -> String {
             .as_ref()
             .zip(snippet.as_ref())
             .map(|(text, snippet)| {
-                let offset = crate::locate::offset_of(text, issue.line, 1);
+                let offset = crate::input::locate::offset_of(text, issue.line, 1);
                 let len = text[offset..].find('\n').unwrap_or(text.len() - offset);
                 let (offset, len) = snippet.span(offset, len);
                 Span { offset, len }
@@ -303,7 +303,8 @@ pub fn policy_error(error: &PolicyError, style: Style) -> String {
             help: Some(
                 "see docs/policy-authoring.md for the annotation every condition needs".into(),
             ),
-            source: snippet.map(|s| crate::locate::NamedText::new(visible(&issue.file), s.text)),
+            source: snippet
+                .map(|s| crate::input::locate::NamedText::new(visible(&issue.file), s.text)),
         };
         out.push_str(&reporter.render(&diagnostic).unwrap_or_default());
     }
@@ -367,7 +368,7 @@ struct Report {
     /// Spans of the source and what to say under each.
     labels: Vec<(Span, String)>,
     help: Option<String>,
-    source: Option<crate::locate::NamedText>,
+    source: Option<crate::input::locate::NamedText>,
 }
 
 impl fmt::Display for Report {

@@ -2,8 +2,8 @@
 
 use std::io::{self, Write};
 
-use crate::check::Reporter;
-use crate::report::{Report, SnapshotResult, Summary, REPORT_VERSION};
+use crate::model::{Report, SnapshotResult, Summary, REPORT_VERSION};
+use crate::run::Reporter;
 
 /// Keeps the per-snapshot results (never the snapshots) and writes one document.
 pub struct JsonReporter<'w> {

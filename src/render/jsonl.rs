@@ -7,8 +7,8 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::check::Reporter;
-use crate::report::{SnapshotResult, Summary, Verdict};
+use crate::model::{SnapshotResult, Summary, Verdict};
+use crate::run::Reporter;
 
 /// Writes each line as soon as its result arrives; keeps nothing.
 pub struct JsonlReporter<'w> {

@@ -21,9 +21,9 @@ use std::io::{self, Write};
 
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::check::Reporter;
-use crate::condition::{Catalogue, Kind};
-use crate::report::{Finding, SnapshotResult, Summary};
+use crate::model::{Catalogue, Kind};
+use crate::model::{Finding, SnapshotResult, Summary};
+use crate::run::Reporter;
 
 use super::escape::visible;
 use super::{error_kind_name, file_position};

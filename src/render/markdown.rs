@@ -14,10 +14,10 @@
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use crate::check::Reporter;
-use crate::condition::Kind;
-use crate::report::{PlanStep, SnapshotResult, Summary};
-use crate::snapshot::plural;
+use crate::model::plural;
+use crate::model::Kind;
+use crate::model::{PlanStep, SnapshotResult, Summary};
+use crate::run::Reporter;
 
 use super::escape::visible;
 use super::{error_kind_name, file_position};

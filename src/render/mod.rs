@@ -26,9 +26,9 @@ use std::fmt;
 use std::io::Write;
 use std::str::FromStr;
 
-use crate::check::Reporter;
-use crate::condition::Catalogue;
-use crate::snapshot::ErrorKind;
+use crate::model::Catalogue;
+use crate::model::ErrorKind;
+use crate::run::Reporter;
 
 /// The output formats of `closeout check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,7 +158,7 @@ impl Reporter for Tee<'_> {
 
     fn report(
         &mut self,
-        result: &crate::report::SnapshotResult,
+        result: &crate::model::SnapshotResult,
         text: Option<&str>,
     ) -> std::io::Result<()> {
         self.reporters
@@ -166,7 +166,7 @@ impl Reporter for Tee<'_> {
             .try_for_each(|r| r.report(result, text))
     }
 
-    fn finish(&mut self, summary: &crate::report::Summary) -> std::io::Result<()> {
+    fn finish(&mut self, summary: &crate::model::Summary) -> std::io::Result<()> {
         self.reporters
             .iter_mut()
             .try_for_each(|r| r.finish(summary))
@@ -181,7 +181,7 @@ impl fmt::Debug for Tee<'_> {
     }
 }
 
-pub(crate) use crate::report::{file_position, split_source};
+pub(crate) use crate::model::source::{file_position, split_source};
 
 /// The name an error kind has in the JSON report (`syntax`, `unknown_provider`, …).
 pub(crate) fn error_kind_name(kind: &ErrorKind) -> String {

@@ -11,9 +11,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::check::Reporter;
-use crate::condition::{Catalogue, Condition, Kind};
-use crate::report::{Finding, SnapshotResult, Summary};
+use crate::model::{Catalogue, Condition, Kind};
+use crate::model::{Finding, SnapshotResult, Summary};
+use crate::run::Reporter;
 
 use super::{error_kind_name, forward_slashes, split_source};
 

@@ -16,9 +16,10 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::condition::Kind;
+use crate::input::Snapshot;
+use crate::model::RawFinding;
+use crate::model::{ErrorKind, InputError};
 use crate::policy::{PolicyError, PolicySet};
-use crate::snapshot::{ErrorKind, InputError, Snapshot};
 
 /// What every evaluation of a run shares: the time and the limits.
 #[derive(Debug, Clone)]
@@ -106,15 +107,6 @@ impl Context {
             }
         })
     }
-}
-
-/// What a rule returned for one offending value, checked against the catalogue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawFinding {
-    pub id: String,
-    pub kind: Kind,
-    pub message: String,
-    pub pointer: String,
 }
 
 #[derive(Deserialize)]

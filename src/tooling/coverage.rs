@@ -18,9 +18,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::check::Checker;
-use crate::condition::{Catalogue, Kind};
-use crate::report::{SnapshotResult, Verdict};
+use crate::model::{Catalogue, Kind};
+use crate::model::{SnapshotResult, Verdict};
+use crate::run::Checker;
 
 #[derive(Debug, Deserialize)]
 struct Manifest {

@@ -35,101 +35,13 @@ use std::cmp::Reverse;
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use serde::Serialize;
 
-use crate::config::Waiver;
-
-/// Whether the waiver that matched a finding still applies.
-#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum WaiverStatus {
-    /// In force: the finding is accepted.
-    Applied,
-    /// Past its `expires` day: the finding counts again.
-    Expired,
-}
-
-/// What a finding says about the waiver that matched it (`Finding::waiver`).
-#[derive(Serialize, Clone, Debug, PartialEq)]
-pub struct WaiverNote {
-    pub status: WaiverStatus,
-    pub reason: String,
-    pub approved_by: String,
-    pub ticket: Option<String>,
-    /// `YYYY-MM-DD`, the last day it applies.
-    pub expires: String,
-    /// The waiver's line in the config file.
-    pub line: usize,
-    /// The waiver's [`Waiver::index`], for [`WaiverSummary::record`].
-    #[serde(skip)]
-    pub index: usize,
-}
-
-/// A waiver that matched no finding in the run.
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
-pub struct StaleWaiver {
-    #[serde(skip)]
-    pub index: usize,
-    pub line: usize,
-    /// The condition id.
-    pub id: String,
-    pub account: String,
-    pub target: Option<String>,
-    /// `YYYY-MM-DD`.
-    pub expires: String,
-}
-
-impl StaleWaiver {
-    /// What to say, after `FILE:LINE: `.
-    pub fn message(&self) -> String {
-        let target = self
-            .target
-            .as_deref()
-            .map(|t| format!(" at {t}"))
-            .unwrap_or_default();
-        format!(
-            "waiver for {} on account {}{target} matched no finding: remove it, or fix its id, account or target",
-            self.id, self.account
-        )
-    }
-}
-
-/// Waiver totals over a run (`Summary::waivers`).
-#[derive(Serialize, Clone, Debug, Default, PartialEq)]
-pub struct WaiverSummary {
-    /// Findings a waiver in force accepted.
-    pub applied: usize,
-    /// Findings whose waiver had expired.
-    pub expired: usize,
-    /// Waivers that matched no finding; filled by [`WaiverSummary::finish`].
-    pub stale: Vec<StaleWaiver>,
-    #[serde(skip)]
-    used: BTreeSet<usize>,
-}
+use crate::model::{StaleWaiver, Waiver, WaiverNote, WaiverStatus, WaiverSummary};
 
 impl WaiverSummary {
-    /// Counts one finding's note and remembers its waiver as used.
-    pub fn record(&mut self, note: &WaiverNote) {
-        match note.status {
-            WaiverStatus::Applied => self.applied += 1,
-            WaiverStatus::Expired => self.expired += 1,
-        }
-        self.used.insert(note.index);
-    }
-
-    /// The waivers that matched at least one finding so far, by index.
-    pub fn used(&self) -> &BTreeSet<usize> {
-        &self.used
-    }
-
     /// Lists the waivers that matched nothing, at the end of the run.
-    /// Nothing to report: no waiver was loaded, matched or left stale.
-    pub fn is_unused(&self) -> bool {
-        self.applied == 0 && self.expired == 0 && self.stale.is_empty()
-    }
-
     pub fn finish(&mut self, waivers: &Waivers) {
-        self.stale = waivers.stale(&self.used);
+        self.stale = waivers.stale(self.used());
     }
 }
 

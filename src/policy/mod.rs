@@ -6,6 +6,8 @@
 //! run of comment lines that starts with `# METADATA`, its YAML body, and the rule
 //! on the next non-blank line, exactly as OPA attaches it.
 
+pub mod lint;
+
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -14,7 +16,7 @@ use std::sync::Arc;
 use include_dir::{include_dir, Dir};
 use serde::Deserialize;
 
-use crate::condition::{Catalogue, Condition, Kind};
+use crate::model::{Catalogue, Condition, Kind};
 
 static BUNDLED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/policies");
 
@@ -88,7 +90,7 @@ impl fmt::Display for PolicyError {
                     f,
                     "{} problem{} in policy annotations",
                     issues.len(),
-                    crate::snapshot::plural(issues.len())
+                    crate::model::plural(issues.len())
                 )?;
                 for issue in issues {
                     write!(f, "\n  {}:{}: {}", issue.file, issue.line, issue.message)?;
@@ -139,7 +141,7 @@ impl PolicySet {
         let (conditions, mut issues) = read_annotations(&modules);
         issues.extend(check_references(&conditions));
         // Tests too: `closeout test` evaluates them, and a cycle may run through both.
-        issues.extend(crate::lint::check_modules(
+        issues.extend(crate::policy::lint::check_modules(
             &[&modules[..], &tests[..]].concat(),
         ));
         if !issues.is_empty() {

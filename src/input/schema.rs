@@ -1,80 +1,21 @@
-//! Snapshots: finding them on disk, reading them (regular files only, within
-//! size limits), decoding (UTF-8, with or without a byte order mark), parsing
-//! (a repeated member name is an error) and validating them against the
-//! snapshot contract (`schema/snapshot-v1.json`) before any policy sees them.
+//! Parsing a snapshot's text (a repeated member name is an error) and
+//! validating it against the snapshot contract.
 
 use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt;
-use std::fs::{File, FileType};
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
-use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::locate::{line_column, Locator, Span};
+use crate::model::{plural, ErrorKind, InputError};
 
-/// The snapshot contract, version 1, as shipped in `schema/`.
-pub const SCHEMA_V1: &str = include_str!("../schema/snapshot-v1.json");
-
-/// The default of both size limits: 128 MiB.
-pub const DEFAULT_MAX_BYTES: u64 = 128 * 1024 * 1024;
-
-/// The UTF-8 byte order mark, which Windows exporters write at the start of a file.
-pub const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-
-/// How much one input may make closeout read and hold.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    /// The largest snapshot file, in bytes (`--max-snapshot-bytes`).
-    pub max_snapshot_bytes: u64,
-    /// The longest line of a JSON Lines stream, in bytes, without its line
-    /// ending (`--max-line-bytes`).
-    pub max_line_bytes: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_snapshot_bytes: DEFAULT_MAX_BYTES,
-            max_line_bytes: DEFAULT_MAX_BYTES,
-        }
-    }
-}
-
-/// Reads a byte count: a whole number, optionally followed by `KiB`, `MiB` or
-/// `GiB` (`134217728`, `128MiB`). Zero is refused: it would reject everything.
-pub fn parse_size(text: &str) -> Result<u64, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (digits, unit) = text.split_at(split);
-    let not_a_number = || format!("{text:?} is not a number of bytes (e.g. 134217728 or 128MiB)");
-    if digits.is_empty() {
-        return Err(not_a_number());
-    }
-    let scale: u64 = match unit.trim() {
-        "" | "B" => 1,
-        "KiB" => 1 << 10,
-        "MiB" => 1 << 20,
-        "GiB" => 1 << 30,
-        other => {
-            return Err(format!(
-                "unknown unit {other:?}: give a number of bytes, optionally with KiB, MiB or GiB"
-            ))
-        }
-    };
-    let number: u64 = digits.parse().map_err(|_| not_a_number())?;
-    match number.checked_mul(scale) {
-        Some(0) => Err("the limit must be at least 1 byte".into()),
-        Some(bytes) => Ok(bytes),
-        None => Err(format!("{text} is too large")),
-    }
-}
+use super::decode::decode;
+use super::find::read_bounded;
+use super::locate::line_column;
+use super::{SCHEMA_V1, UTF8_BOM};
 
 /// One account snapshot that passed the contract.
 #[derive(Debug, Clone)]
@@ -103,334 +44,6 @@ impl Snapshot {
             std::borrow::Cow::Owned([UTF8_BOM, self.text.as_bytes()].concat())
         } else {
             std::borrow::Cow::Borrowed(self.text.as_bytes())
-        }
-    }
-}
-
-/// What went wrong with one input. A batch reports it and goes on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorKind {
-    /// The path could not be read (missing, not a regular file, over a size
-    /// limit), or held no snapshots.
-    Unreadable,
-    /// The bytes are not UTF-8 text (UTF-16 and UTF-32 are named as such).
-    Encoding,
-    /// The text is not JSON, or an object repeats a member name.
-    Syntax,
-    /// The JSON breaks the snapshot contract.
-    Schema,
-    /// No loaded policy pack serves the snapshot's provider.
-    UnknownProvider,
-    /// A policy failed while evaluating this snapshot.
-    Policy,
-}
-
-/// An input that could not be checked, with where in the file the trouble is.
-#[derive(Debug, Clone)]
-pub struct InputError {
-    pub source: String,
-    pub kind: ErrorKind,
-    pub message: String,
-    /// 1-based line and column, when the trouble has a position.
-    pub position: Option<(usize, usize)>,
-    /// The text and the span to show, when there is a snippet to show.
-    pub text: Option<Arc<str>>,
-    pub span: Option<Span>,
-    /// The snapshot's identity, when it got far enough to have one.
-    pub snapshot_id: Option<String>,
-    pub provider: Option<String>,
-}
-
-impl InputError {
-    pub fn new(source: impl Into<String>, kind: ErrorKind, message: impl Into<String>) -> Self {
-        Self {
-            source: source.into(),
-            kind,
-            message: message.into(),
-            position: None,
-            text: None,
-            span: None,
-            snapshot_id: None,
-            provider: None,
-        }
-    }
-
-    /// Sets the 1-based line and column, with no snippet.
-    pub fn at_position(mut self, line: usize, column: usize) -> Self {
-        self.position = Some((line, column));
-        self
-    }
-
-    fn at(mut self, text: &Arc<str>, offset: usize, len: usize) -> Self {
-        self.position = Some(line_column(text, offset));
-        self.span = Some(Span { offset, len });
-        self.text = Some(Arc::clone(text));
-        self
-    }
-
-    /// Points the error at the value a JSON pointer names in the snapshot.
-    pub fn at_pointer(self, text: &Arc<str>, pointer: &str) -> Self {
-        match Locator::new(text).locate(pointer) {
-            Some(found) => self.at(text, found.label.offset, found.label.len),
-            None => self,
-        }
-    }
-}
-
-/// One thing to check, as found from the paths the user gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Input {
-    /// A file holding one snapshot.
-    File(PathBuf),
-    /// A JSON Lines file (`.jsonl`, `.ndjson`): one snapshot per line.
-    Lines(PathBuf),
-    /// Standard input (`-`), read as JSON Lines.
-    Stdin,
-    /// A path that cannot be checked (not a regular file, or it could not be
-    /// walked), or a directory with no snapshot in it.
-    Broken { path: PathBuf, reason: String },
-}
-
-impl Input {
-    fn for_file(path: PathBuf) -> Input {
-        let lines = path
-            .extension()
-            .is_some_and(|ext| ext == "jsonl" || ext == "ndjson");
-        if lines {
-            Input::Lines(path)
-        } else {
-            Input::File(path)
-        }
-    }
-}
-
-/// A file a directory walk passed over, and why: it is never checked, and
-/// never counted as a pass.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skipped {
-    pub path: PathBuf,
-    pub reason: String,
-}
-
-/// What the user's paths expand to.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Found {
-    /// What to check, in order.
-    pub inputs: Vec<Input>,
-    /// Snapshot-named files of directory walks that are not regular files
-    /// (FIFOs, devices, sockets): reading them could block or never end.
-    pub skipped: Vec<Skipped>,
-}
-
-/// Expands the user's paths: `-` is standard input (JSON Lines); files are taken
-/// as given (`.jsonl`/`.ndjson` as JSON Lines); directories are walked in sorted
-/// order for `*.json`, `*.jsonl` and `*.ndjson` files (symbolic links followed,
-/// loops reported). Only regular files are read: a named path that is a FIFO,
-/// a device or a socket is a broken input, and one found in a walk is skipped.
-pub fn find_inputs(paths: &[PathBuf]) -> Found {
-    let mut found = Found::default();
-    for path in paths {
-        if path.as_os_str() == "-" {
-            found.inputs.push(Input::Stdin);
-            continue;
-        }
-        match std::fs::metadata(path) {
-            Ok(meta) if meta.is_dir() => walk(path, &mut found),
-            Ok(meta) if !meta.is_file() => found.inputs.push(Input::Broken {
-                path: path.clone(),
-                reason: not_regular(meta.file_type(), true),
-            }),
-            // A regular file, or a path that cannot be read: reading says why.
-            _ => found.inputs.push(Input::for_file(path.clone())),
-        }
-    }
-    found
-}
-
-/// [`find_inputs`] without the skipped files.
-pub fn collect_inputs(paths: &[PathBuf]) -> Vec<Input> {
-    find_inputs(paths).inputs
-}
-
-fn walk(dir: &Path, found: &mut Found) {
-    let before = found.inputs.len();
-    let skipped_before = found.skipped.len();
-    let walker = walkdir::WalkDir::new(dir)
-        .follow_links(true)
-        .sort_by_file_name();
-    for entry in walker {
-        match entry {
-            Ok(entry) if entry.file_type().is_dir() || !is_snapshot_file(entry.path()) => {}
-            Ok(entry) if entry.file_type().is_file() => {
-                found.inputs.push(Input::for_file(entry.into_path()));
-            }
-            Ok(entry) => found.skipped.push(Skipped {
-                reason: not_regular(entry.file_type(), false),
-                path: entry.into_path(),
-            }),
-            Err(err) => found.inputs.push(Input::Broken {
-                path: err.path().unwrap_or(dir).to_path_buf(),
-                reason: err.to_string(),
-            }),
-        }
-    }
-    if found.inputs.len() == before {
-        let skipped = found.skipped.len() - skipped_before;
-        let mut reason = "the directory holds no *.json, *.jsonl or *.ndjson snapshot".to_string();
-        if skipped > 0 {
-            reason.push_str(&format!(
-                " ({skipped} file{} that {} not a regular file skipped)",
-                plural(skipped),
-                if skipped == 1 { "is" } else { "are" }
-            ));
-        }
-        found.inputs.push(Input::Broken {
-            path: dir.to_path_buf(),
-            reason,
-        });
-    }
-}
-
-fn is_snapshot_file(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|ext| ext == "json" || ext == "jsonl" || ext == "ndjson")
-}
-
-/// What a file that is not a regular file is, for messages.
-fn file_type_name(file_type: FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if file_type.is_fifo() {
-            return "a FIFO (named pipe)";
-        }
-        if file_type.is_char_device() {
-            return "a character device";
-        }
-        if file_type.is_block_device() {
-            return "a block device";
-        }
-        if file_type.is_socket() {
-            return "a socket";
-        }
-    }
-    if file_type.is_dir() {
-        "a directory"
-    } else if file_type.is_symlink() {
-        "a symbolic link"
-    } else {
-        "a special file"
-    }
-}
-
-fn not_regular(file_type: FileType, named: bool) -> String {
-    let mut reason = format!("{}, not a regular file", file_type_name(file_type));
-    if named && !file_type.is_dir() {
-        reason.push_str(" (to check a stream, send it to standard input and give `-`)");
-    }
-    reason
-}
-
-/// Opens `path` for reading only if it is a regular file, and returns it with
-/// its length. The type is checked before opening, because opening a FIFO
-/// blocks until a writer comes; and again on what was opened, opened so that
-/// it cannot block, in case the path was replaced in between.
-pub fn open_regular(path: &Path) -> Result<(File, u64), String> {
-    let cannot = |err: std::io::Error| format!("cannot read the file: {err}");
-    let meta = std::fs::metadata(path).map_err(cannot)?;
-    if !meta.is_file() {
-        return Err(not_regular(meta.file_type(), true));
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        // Reading a regular file ignores O_NONBLOCK; opening a FIFO does not wait.
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(cannot)?;
-    let meta = file.metadata().map_err(cannot)?;
-    if !meta.is_file() {
-        return Err(not_regular(meta.file_type(), true));
-    }
-    Ok((file, meta.len()))
-}
-
-/// Reads a whole regular file of at most `max` bytes (`what` names the flag).
-fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, String> {
-    let (file, len) = open_regular(path)?;
-    let over = |size: String| {
-        format!(
-            "the file is {size} bytes, over the limit of {max} bytes for one snapshot \
-             (raise it with --max-snapshot-bytes N)"
-        )
-    };
-    if len > max {
-        return Err(over(len.to_string()));
-    }
-    // Files can grow after the length was read: never read past the limit.
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
-    file.take(max.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|err| format!("cannot read the file: {err}"))?;
-    if bytes.len() as u64 > max {
-        return Err(over(format!("more than {max}")));
-    }
-    Ok(bytes)
-}
-
-/// Names UTF-16 and UTF-32 text, by its byte order mark or, without one, by
-/// the NUL bytes its first (ASCII) characters carry (the method of RFC 4627,
-/// section 3). JSON text never holds a NUL byte, so a match is never UTF-8
-/// JSON.
-pub fn wide_encoding(bytes: &[u8]) -> Option<&'static str> {
-    match bytes {
-        [0, 0, 0xFE, 0xFF, ..] => Some("UTF-32BE"),
-        [0xFF, 0xFE, 0, 0, ..] => Some("UTF-32LE"),
-        [0xFE, 0xFF, ..] => Some("UTF-16BE"),
-        [0xFF, 0xFE, ..] => Some("UTF-16LE"),
-        [0, 0, 0, a, ..] if *a != 0 => Some("UTF-32BE"),
-        [a, 0, 0, 0, ..] if *a != 0 => Some("UTF-32LE"),
-        [0, a, 0, _, ..] | [0, a] | [0, a, _] if *a != 0 => Some("UTF-16BE"),
-        [a, 0, _, 0, ..] | [a, 0] | [a, 0, _] if *a != 0 => Some("UTF-16LE"),
-        _ => None,
-    }
-}
-
-/// The message for UTF-16 or UTF-32 text; `what` is "the file" or "the stream".
-pub fn wide_encoding_message(what: &str, encoding: &str) -> String {
-    format!(
-        "{what} is {encoding} text; closeout reads UTF-8 (convert it, e.g. iconv -f {encoding} -t UTF-8)"
-    )
-}
-
-/// Decodes a snapshot file's bytes: UTF-8, after a byte order mark if there is one.
-fn decode(source: &str, mut bytes: Vec<u8>) -> Result<(String, bool), Box<InputError>> {
-    let bom = bytes.starts_with(UTF8_BOM);
-    if bom {
-        bytes.drain(..UTF8_BOM.len());
-    } else if let Some(encoding) = wide_encoding(&bytes) {
-        let message = wide_encoding_message("the file", encoding);
-        return Err(Box::new(
-            InputError::new(source, ErrorKind::Encoding, message).at_position(1, 1),
-        ));
-    }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok((text, bom)),
-        Err(err) => {
-            let valid = err.utf8_error().valid_up_to();
-            let prefix = String::from_utf8_lossy(&err.as_bytes()[..valid]).into_owned();
-            let (line, column) = line_column(&prefix, valid);
-            let error = InputError::new(
-                source,
-                ErrorKind::Encoding,
-                format!(
-                    "the file is not UTF-8 text (invalid byte at line {line}, column {column})"
-                ),
-            );
-            Err(Box::new(error.at_position(line, column)))
         }
     }
 }
@@ -512,13 +125,13 @@ impl SnapshotSchema {
                 ParseFailure::Syntax(err) => {
                     // serde_json counts columns in bytes; the span covers the
                     // whole character the error is in.
-                    let offset = crate::locate::offset_of_byte_column(
+                    let offset = crate::input::locate::offset_of_byte_column(
                         &text,
                         err.line(),
                         err.column().max(1),
                     );
                     let message = format!("invalid JSON: {}", strip_position(&err.to_string()));
-                    let len = crate::locate::char_len_at(&text, offset);
+                    let len = crate::input::locate::char_len_at(&text, offset);
                     InputError::new(&source, ErrorKind::Syntax, message).at(&text, offset, len)
                 }
                 ParseFailure::Duplicate(duplicate) => {
@@ -851,17 +464,10 @@ fn strip_position(message: &str) -> &str {
         .map_or(message, |(head, _)| head)
 }
 
-pub(crate) fn plural(n: usize) -> &'static str {
-    if n == 1 {
-        ""
-    } else {
-        "s"
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::input::{parse_size, wide_encoding, DEFAULT_MAX_BYTES};
 
     fn load(text: &str) -> Result<Snapshot, Box<InputError>> {
         SnapshotSchema::v1().load_text("t.json".into(), 1, Arc::from(text))

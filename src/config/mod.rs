@@ -41,7 +41,7 @@
 //!    `|id| catalogue.get(id).is_some()` finds waivers for conditions no policy
 //!    declares (most likely a typo: such a waiver can never apply). Turn each
 //!    into an error with [`Config::issue_error`].
-//! 5. [`crate::waiver::Waivers::new`] over [`Config::waivers`] applies them.
+//! 5. [`crate::decide::waiver::Waivers::new`] over [`Config::waivers`] applies them.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -52,12 +52,13 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use miette::{Diagnostic, LabeledSpan, SourceCode};
 
-use crate::locate::NamedText;
+use crate::input::locate::NamedText;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::check::FailOn;
-use crate::locate::{line_column, Span};
+use crate::input::locate::line_column;
+use crate::model::Span;
+use crate::model::{FailOn, Waiver};
 use crate::policy::PolicySource;
 
 /// The name looked for in the working directory.
@@ -103,27 +104,6 @@ impl Defaults {
     pub fn data_document(&self) -> serde_json::Value {
         serde_json::json!({ "closeout": { "config": self.data } })
     }
-}
-
-/// One `[[waiver]]`: a condition accepted for one account, with a reason and an
-/// expiry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Waiver {
-    /// 0-based position among the file's waivers.
-    pub index: usize,
-    /// The condition id.
-    pub id: String,
-    /// The `account.id` it is for.
-    pub account: String,
-    /// A JSON pointer (starts with `/`) or an object id; `None` = the whole account.
-    pub target: Option<String>,
-    pub reason: String,
-    pub approved_by: String,
-    pub ticket: Option<String>,
-    /// The last day the waiver applies.
-    pub expires: NaiveDate,
-    /// 1-based line of its `[[waiver]]` header.
-    pub line: usize,
 }
 
 /// A `closeout.toml` that cannot be used: where, and why.

@@ -13,6 +13,8 @@
 //! batch is cut short when the reader would have to wait for more input, so a
 //! slow pipe still gets each result as soon as its line is checked.
 
+pub mod audit;
+
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -22,12 +24,14 @@ use std::sync::{Arc, Mutex};
 use crate::eval::Evaluator;
 use chrono::NaiveDate;
 
-use crate::report::{SnapshotResult, Summary, WaiverContext};
-use crate::snapshot::{
-    open_regular, wide_encoding, wide_encoding_message, ErrorKind, Input, InputError, Limits,
-    SnapshotSchema, UTF8_BOM,
+use crate::model::{SnapshotResult, Summary};
+
+use crate::decide::waiver::Waivers;
+use crate::decide::WaiverContext;
+use crate::input::{
+    open_regular, wide_encoding, wide_encoding_message, Input, Limits, SnapshotSchema, UTF8_BOM,
 };
-use crate::waiver::Waivers;
+use crate::model::{ErrorKind, InputError};
 
 /// Receives results in input order. Streaming formats write at once; document
 /// formats keep the (small) results and write at `finish`.
@@ -40,29 +44,6 @@ pub trait Reporter {
     /// a reader of a slow stream sees each result without waiting for the end.
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
-    }
-}
-
-/// When a run fails (exit code 1) besides errors (always exit code 2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum FailOn {
-    /// Only block findings fail the run.
-    #[default]
-    Block,
-    /// Warn findings fail it too.
-    Warn,
-}
-
-/// The exit code contract: 2 if any input could not be checked (or there was
-/// none), 1 if any snapshot is blocked (or warned, with `FailOn::Warn`), 0 when
-/// every one may be closed.
-pub fn exit_code(summary: &Summary, fail_on: FailOn) -> u8 {
-    if summary.errors > 0 || summary.snapshots == 0 {
-        2
-    } else if summary.blocked > 0 || (fail_on == FailOn::Warn && summary.warned > 0) {
-        1
-    } else {
-        0
     }
 }
 
@@ -239,7 +220,7 @@ impl Checker {
             Err(error) => SnapshotResult::failed(&error),
         };
         if settings.digest {
-            result.snapshot_sha256 = Some(crate::audit::sha256_hex(&snapshot.bytes()));
+            result.snapshot_sha256 = Some(crate::run::audit::sha256_hex(&snapshot.bytes()));
         }
         (result, Some(snapshot.text))
     }

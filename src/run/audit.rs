@@ -39,9 +39,9 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::model::{SnapshotResult, Verdict};
+use crate::model::{WaiverNote, WaiverStatus};
 use crate::policy::PolicySet;
-use crate::report::{SnapshotResult, Verdict};
-use crate::waiver::{WaiverNote, WaiverStatus};
 
 /// One line of the audit log.
 #[derive(Serialize, Debug, Clone, PartialEq)]
@@ -250,11 +250,11 @@ mod tests {
         assert_eq!(policy_digest(&[]), policy_digest(&[]));
     }
 
-    const VOUCHERS: &str = include_str!("../fixtures/tencentcloud/blocked-vouchers.json");
+    const VOUCHERS: &str = include_str!("../../fixtures/tencentcloud/blocked-vouchers.json");
 
     /// A real result, built through the public constructors only.
     fn result() -> SnapshotResult {
-        let snapshot = crate::snapshot::SnapshotSchema::v1()
+        let snapshot = crate::input::SnapshotSchema::v1()
             .load_text(
                 "fixtures/tencentcloud/blocked-vouchers.json".into(),
                 1,
@@ -263,14 +263,14 @@ mod tests {
             .unwrap();
         let raw = ["TCC-003", "TCC-012", "TCC-003"]
             .into_iter()
-            .map(|id| crate::eval::RawFinding {
+            .map(|id| crate::model::RawFinding {
                 id: id.into(),
-                kind: crate::condition::Kind::Block,
+                kind: crate::model::Kind::Block,
                 message: "m".into(),
                 pointer: "/rights/vouchers/0".into(),
             })
             .collect();
-        SnapshotResult::checked(&snapshot, raw, &crate::condition::Catalogue::default())
+        SnapshotResult::checked(&snapshot, raw, &crate::model::Catalogue::default())
     }
 
     fn note(line: usize, status: WaiverStatus) -> WaiverNote {

@@ -16,12 +16,7 @@ use std::sync::Arc;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-/// A byte range in a snapshot's text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
-    pub offset: usize,
-    pub len: usize,
-}
+use crate::model::{InputError, Span};
 
 /// The position of a pointer's value, as found in the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -392,6 +387,25 @@ pub fn char_len_at(text: &str, offset: usize) -> usize {
     text.get(offset..)
         .and_then(|rest| rest.chars().next())
         .map_or(0, char::len_utf8)
+}
+
+/// Placing an input's error in its text.
+impl InputError {
+    /// Points the error at `len` bytes from `offset` of `text`, with a snippet.
+    pub(crate) fn at(mut self, text: &Arc<str>, offset: usize, len: usize) -> Self {
+        self.position = Some(line_column(text, offset));
+        self.span = Some(Span { offset, len });
+        self.text = Some(Arc::clone(text));
+        self
+    }
+
+    /// Points the error at the value a JSON pointer names in the snapshot.
+    pub fn at_pointer(self, text: &Arc<str>, pointer: &str) -> Self {
+        match Locator::new(text).locate(pointer) {
+            Some(found) => self.at(text, found.label.offset, found.label.len),
+            None => self,
+        }
+    }
 }
 
 #[cfg(test)]
