@@ -81,7 +81,10 @@ fn every_top_level_module_is_a_layer_or_the_binary() {
         .filter_map(|l| l.strip_prefix("pub mod "))
         .map(|l| l.trim_end_matches(';'))
         .collect();
-    assert_eq!(declared, LAYERS, "lib.rs declares the layers in their order");
+    assert_eq!(
+        declared, LAYERS,
+        "lib.rs declares the layers in their order"
+    );
 }
 
 #[test]
@@ -120,7 +123,14 @@ fn the_data_model_does_no_io() {
     rust_files(&src().join("model"), &mut files);
     for file in files {
         let code = code(&std::fs::read_to_string(&file).unwrap());
-        for io in ["std::fs", "std::io", "std::net", "std::process", "std::env", "std::thread"] {
+        for io in [
+            "std::fs",
+            "std::io",
+            "std::net",
+            "std::process",
+            "std::env",
+            "std::thread",
+        ] {
             assert!(!code.contains(io), "{} uses {io}", file.display());
         }
     }
@@ -129,6 +139,8 @@ fn the_data_model_does_no_io() {
 /// The checker itself: a use that points up the list is found.
 #[test]
 fn the_checker_sees_a_use_of_a_later_layer() {
-    let code = code("use crate::model::Kind;\n// crate::render in a comment\nlet x = crate::run::MAX_JOBS;");
+    let code = code(
+        "use crate::model::Kind;\n// crate::render in a comment\nlet x = crate::run::MAX_JOBS;",
+    );
     assert_eq!(layers_used(&code), ["model", "run"]);
 }

@@ -157,7 +157,7 @@ fn a_waiver_that_matches_nothing_is_reported_as_stale() {
     let (output, report) = check_json(&dir, "tencentcloud/blocked-vouchers.json");
     assert_eq!(report["summary"]["waivers"]["stale"][0]["line"], 1);
     assert!(String::from_utf8_lossy(&output.stderr)
-        .contains("warning: waiver for UKF-001 on account no-such-account matched no finding"));
+        .contains("warning: closeout.toml:1: waiver for UKF-001 on account no-such-account matched no finding"));
 }
 
 #[test]

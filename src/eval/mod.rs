@@ -89,6 +89,16 @@ impl Context {
         })
     }
 
+    /// This context at another time: same limits, data and export age.
+    pub fn at_time(&self, now: &str) -> Result<Context, String> {
+        let at = Context::at(now, self.max_export_age_days)?;
+        Ok(Context {
+            config: self.config.clone(),
+            limits: self.limits,
+            ..at
+        })
+    }
+
     /// The real clock.
     pub fn now(max_export_age_days: u32) -> Context {
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);

@@ -184,19 +184,32 @@ pub fn plan(result: &SnapshotResult) -> String {
     let name = visible(result.snapshot_id.as_deref().unwrap_or(&result.source));
     if result.plan.is_empty() {
         let _ = writeln!(out, "Nothing to fix for {name}.");
-        return out;
+    } else {
+        let _ = writeln!(out, "Fix plan for {name}, in this order:\n");
+        for step in &result.plan {
+            let _ = writeln!(
+                out,
+                "{}. [{}] {}",
+                step.step,
+                step.ids.join(", "),
+                step.remediation
+            );
+            for target in &step.targets {
+                let _ = writeln!(out, "   - {}", visible(target));
+            }
+        }
     }
-    let _ = writeln!(out, "Fix plan for {name}, in this order:\n");
-    for step in &result.plan {
-        let _ = writeln!(
-            out,
-            "{}. [{}] {}",
-            step.step,
-            step.ids.join(", "),
-            step.remediation
-        );
-        for target in &step.targets {
-            let _ = writeln!(out, "   - {}", visible(target));
+    // A waived finding is no step, but the reader sees that it was waived.
+    let waived: Vec<_> = result.findings.iter().filter(|f| f.is_waived()).collect();
+    if !waived.is_empty() {
+        let _ = writeln!(out, "\nWaived in closeout.toml (not steps):");
+        for finding in waived {
+            let _ = writeln!(
+                out,
+                "   - [{}] {}",
+                finding.id,
+                visible(&finding.message_with_waiver())
+            );
         }
     }
     out

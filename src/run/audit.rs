@@ -207,6 +207,35 @@ impl AuditLog {
     }
 }
 
+/// A [`Reporter`](crate::run::Reporter) that appends one audit record per
+/// snapshot, with the run's facts.
+#[derive(Debug)]
+pub struct AuditReporter {
+    log: AuditLog,
+    run: AuditRun,
+}
+
+impl AuditReporter {
+    pub fn new(log: AuditLog, run: AuditRun) -> AuditReporter {
+        AuditReporter { log, run }
+    }
+}
+
+impl crate::run::Reporter for AuditReporter {
+    fn report(&mut self, result: &SnapshotResult, _text: Option<&str>) -> std::io::Result<()> {
+        let notes = result
+            .findings
+            .iter()
+            .filter_map(|f| f.waiver.as_ref().map(|w| (f.id.as_str(), w)));
+        let record = AuditRecord::new(result, result.snapshot_sha256.clone(), notes, &self.run);
+        self.log.write(&record)
+    }
+
+    fn finish(&mut self, _summary: &crate::model::Summary) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,10 @@
+//! One module per subcommand: each takes its resolved settings and calls the
+//! library. Nothing here decides anything about an account.
+
+pub mod check;
+pub mod completions;
+pub mod conditions;
+pub mod explain;
+pub mod init_pack;
+pub mod plan;
+pub mod test;

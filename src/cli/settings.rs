@@ -1,0 +1,281 @@
+//! The settings stage: flags, `closeout.toml` and defaults become the
+//! validated settings a command runs with, for every command, before any file
+//! is opened or created.
+//!
+//! The layers, highest first: a flag, then `[defaults]` of `closeout.toml`
+//! (given with `--config`, or `./closeout.toml` when it exists), then the
+//! default written here once ([`DEFAULT_MAX_EXPORT_AGE_DAYS`] and the crate's
+//! own defaults). Every command that loads policies reads the same file the
+//! same way, so `check` and `plan` decide alike.
+
+use std::io::{self, IsTerminal};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+
+use closeout::config::Config;
+use closeout::decide::waiver::{waiver_day, Waivers};
+use closeout::input::{Limits, DEFAULT_MAX_BYTES};
+use closeout::render::{Format, Style};
+use closeout::{Context, EngineKind, FailOn, PolicySource};
+
+use super::args::{CheckArgs, ColorArg, FailOnArg, LimitArgs, PackArgs, PlanArgs, TestArgs};
+use super::Error;
+
+/// GEN-001's default: the oldest a snapshot's export may be, in days.
+pub const DEFAULT_MAX_EXPORT_AGE_DAYS: u32 = 7;
+
+/// What every command that loads policies shares: the configuration file,
+/// the packs, and the evaluation context.
+#[derive(Debug)]
+pub struct Policies {
+    /// `closeout.toml`, when one was given or found.
+    pub config: Option<Config>,
+    /// Bundled (unless `--no-bundled`), then `--policy` packs, then the packs
+    /// the command names, then `[defaults] policies`.
+    pub sources: Vec<PolicySource>,
+    /// The evaluation time, GEN-001's age, `[defaults.data]` and the limits.
+    pub context: Context,
+}
+
+/// The waivers of `closeout.toml` and the day they are judged on.
+#[derive(Debug)]
+pub struct WaiverSettings {
+    pub waivers: Waivers,
+    pub today: NaiveDate,
+}
+
+/// `closeout check`.
+#[derive(Debug)]
+pub struct Check {
+    pub paths: Vec<PathBuf>,
+    pub policies: Policies,
+    /// Each format and where it goes (`None`: standard output).
+    pub targets: Vec<(Format, Option<PathBuf>)>,
+    pub audit_log: Option<PathBuf>,
+    pub fail_on: FailOn,
+    pub engine: EngineKind,
+    pub jobs: usize,
+    pub limits: Limits,
+    pub waivers: Option<WaiverSettings>,
+    pub style: Style,
+    pub quiet: bool,
+    pub progress: bool,
+}
+
+/// `closeout plan`.
+#[derive(Debug)]
+pub struct Plan {
+    pub snapshot: PathBuf,
+    pub policies: Policies,
+    pub limits: Limits,
+    pub waivers: Option<WaiverSettings>,
+}
+
+/// `closeout test`: the packs and limits; each fixture brings its own time.
+#[derive(Debug)]
+pub struct Test {
+    pub policies: Policies,
+}
+
+/// Plain text for diagnostics on standard error.
+pub fn plain_style() -> Style {
+    Style {
+        color: false,
+        width: 100,
+    }
+}
+
+impl Policies {
+    /// Reads `closeout.toml` and merges it with the flags. `extra` are packs
+    /// the command names besides `--policy` (`closeout test DIR`); `now` and
+    /// `max_export_age` are the command's flags, when it has them.
+    pub fn resolve(
+        packs: &PackArgs,
+        extra: &[PathBuf],
+        now: Option<&str>,
+        max_export_age: Option<u32>,
+        limits: Option<&LimitArgs>,
+    ) -> Result<Policies, Error> {
+        let config = match &packs.config {
+            Some(path) => Some(Config::load(path).map_err(Error::config)?),
+            None => Config::discover(Path::new(".")).map_err(Error::config)?,
+        };
+        let defaults = config.as_ref().map(|c| &c.defaults);
+        let mut sources = Vec::new();
+        if !packs.no_bundled {
+            sources.push(PolicySource::Bundled);
+        }
+        sources.extend(
+            packs
+                .policies
+                .iter()
+                .chain(extra)
+                .cloned()
+                .map(PolicySource::Dir),
+        );
+        sources.extend(defaults.map(|d| d.policy_sources()).unwrap_or_default());
+        // After every layer has added its packs: only then is "none" known.
+        if sources.is_empty() {
+            return Err(Error::usage(
+                "--no-bundled leaves no policies: name a pack with --policy DIR, or in closeout.toml's [defaults] policies",
+            ));
+        }
+        let max_age = max_export_age
+            .or(defaults.and_then(|d| d.max_export_age_days))
+            .unwrap_or(DEFAULT_MAX_EXPORT_AGE_DAYS);
+        let mut context = match now {
+            Some(now) => {
+                Context::at(now, max_age).map_err(|m| Error::usage(format!("--now: {m}")))?
+            }
+            None => Context::now(max_age),
+        };
+        if let Some(limits) = limits {
+            apply_limits(limits, &mut context)?;
+        }
+        if let Some(defaults) = defaults {
+            context.config = defaults.data.clone();
+        }
+        Ok(Policies {
+            config,
+            sources,
+            context,
+        })
+    }
+
+    /// The waivers, judged on the evaluation day; `None` without a config.
+    fn waivers(&self) -> Result<Option<WaiverSettings>, Error> {
+        let Some(config) = &self.config else {
+            return Ok(None);
+        };
+        let today = waiver_day(&self.context.now).map_err(Error::usage)?;
+        Ok(Some(WaiverSettings {
+            waivers: Waivers::new(&config.waivers),
+            today,
+        }))
+    }
+}
+
+fn apply_limits(limits: &LimitArgs, context: &mut Context) -> Result<(), Error> {
+    if let Some(n) = limits.max_instructions_per_value {
+        context.limits.instructions_per_value = n;
+    }
+    if let Some(seconds) = limits.eval_timeout {
+        context.limits.timeout = Duration::try_from_secs_f64(seconds)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| Error::usage("--eval-timeout must be a positive number of seconds"))?;
+    }
+    if let Some(mib) = limits.eval_memory {
+        if mib == 0 {
+            return Err(Error::usage("--eval-memory must be at least 1 MiB"));
+        }
+        context.limits.memory_bytes = mib.saturating_mul(1 << 20);
+    }
+    Ok(())
+}
+
+impl Check {
+    pub fn resolve(args: CheckArgs) -> Result<Check, Error> {
+        // Flags alone first: a usage error costs no file read.
+        let targets = targets(&args.format, &args.output)?;
+        let jobs = match args.jobs {
+            Some(0) => return Err(Error::usage("--jobs must be at least 1")),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, usize::from),
+        };
+        let policies = Policies::resolve(
+            &args.packs,
+            &[],
+            args.now.as_deref(),
+            args.max_export_age,
+            Some(&args.limits),
+        )?;
+        let from_config = policies.config.as_ref().and_then(|c| c.defaults.fail_on);
+        let fail_on = match args.fail_on {
+            Some(FailOnArg::Warn) => FailOn::Warn,
+            Some(FailOnArg::Block) => FailOn::Block,
+            None => from_config.unwrap_or_default(),
+        };
+        let waivers = policies.waivers()?;
+        let color = match args.color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        };
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(100);
+        Ok(Check {
+            paths: args.paths,
+            policies,
+            targets,
+            audit_log: args.audit_log,
+            fail_on,
+            engine: args.engine.into(),
+            jobs,
+            limits: Limits {
+                max_snapshot_bytes: args.max_snapshot_bytes.unwrap_or(DEFAULT_MAX_BYTES),
+                max_line_bytes: args.max_line_bytes.unwrap_or(DEFAULT_MAX_BYTES),
+            },
+            waivers,
+            style: Style { color, width },
+            quiet: args.quiet,
+            progress: !args.no_progress && io::stderr().is_terminal(),
+        })
+    }
+}
+
+/// `--format X --output F` pairs; a single format may go to standard output.
+fn targets(
+    formats: &[Format],
+    outputs: &[PathBuf],
+) -> Result<Vec<(Format, Option<PathBuf>)>, Error> {
+    if outputs.is_empty() && formats.len() == 1 {
+        Ok(vec![(formats[0], None)])
+    } else if formats.len() == outputs.len() {
+        Ok(formats
+            .iter()
+            .copied()
+            .zip(outputs.iter().cloned().map(Some))
+            .collect())
+    } else {
+        Err(Error::usage(format!(
+            "{} --format and {} --output: give one --output per --format (or one --format and no --output)",
+            formats.len(),
+            outputs.len()
+        )))
+    }
+}
+
+impl Plan {
+    pub fn resolve(args: PlanArgs) -> Result<Plan, Error> {
+        let policies = Policies::resolve(
+            &args.packs,
+            &[],
+            args.now.as_deref(),
+            args.max_export_age,
+            Some(&args.limits),
+        )?;
+        let waivers = policies.waivers()?;
+        Ok(Plan {
+            snapshot: args.snapshot,
+            policies,
+            limits: Limits {
+                max_snapshot_bytes: args.max_snapshot_bytes.unwrap_or(DEFAULT_MAX_BYTES),
+                ..Limits::default()
+            },
+            waivers,
+        })
+    }
+}
+
+impl Test {
+    pub fn resolve(args: &TestArgs) -> Result<Test, Error> {
+        Ok(Test {
+            policies: Policies::resolve(&args.packs, &args.dirs, None, None, Some(&args.limits))?,
+        })
+    }
+}
