@@ -19,6 +19,7 @@ pub mod condition;
 pub mod config;
 pub mod coverage;
 pub mod eval;
+pub mod import;
 pub mod lint;
 pub mod locate;
 pub mod policy;

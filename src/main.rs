@@ -11,6 +11,9 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+#[path = "cli/cmd/import.rs"]
+mod import_cmd;
+
 use closeout::audit::{AuditLog, AuditRecord, AuditRun};
 use closeout::check::RunOptions;
 use closeout::config::Config;
@@ -86,6 +89,9 @@ enum Command {
     /// Create a new policy pack: an annotated example condition, its tests and
     /// a fixture pair, which pass `closeout test DIR/NAME` as written.
     InitPack(InitPackArgs),
+
+    /// Turn saved provider responses into snapshots (docs/import.md).
+    Import(import_cmd::ImportArgs),
 }
 
 /// Which policy packs to load.
@@ -375,6 +381,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain(args),
         Command::Plan(args) => plan(args),
         Command::InitPack(args) => init_pack(args),
+        Command::Import(args) => import_cmd::run(args),
     }
 }
 
