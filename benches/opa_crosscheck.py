@@ -290,7 +290,9 @@ def opa_findings(engine, package, snapshot, OpaError, OpaUndefinedError):
 
 def snapshot_paths(repo, extra):
     if not extra:
-        return sorted((repo / "fixtures").rglob("*.json"))
+        # fixtures/import/ holds saved provider responses, not snapshots.
+        return sorted(p for p in (repo / "fixtures").rglob("*.json")
+                      if p.relative_to(repo / "fixtures").parts[0] != "import")
     paths = []
     for e in extra:
         p = pathlib.Path(e).resolve()

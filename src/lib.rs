@@ -7,6 +7,9 @@
 //!    summary, waivers as records, the exit code). No I/O.
 //! 2. [`input`]: finding, reading, decoding and validating snapshots; locating
 //!    a value in a snapshot's text.
+//!
+//!    [`import`]: saved provider API/CLI responses to a v1 snapshot (beside
+//!    input: it uses only model and input).
 //! 3. [`policy`]: loading the Rego packs, their annotations (the conditions),
 //!    and the checks that refuse a pack at load.
 //! 4. [`eval`]: the prepared regorus engines that run the policies over a
@@ -30,6 +33,8 @@
 pub mod model;
 
 pub mod input;
+
+pub mod import;
 
 pub mod policy;
 

@@ -26,8 +26,16 @@ const GOLDEN_INPUTS: [&str; 4] = [
     "tests/data/invalid/truncated.json",
 ];
 
-/// Every fixture and every kind of bad input.
-const ALL_INPUTS: [&str; 2] = ["fixtures", "tests/data/invalid"];
+/// Every fixture and every kind of bad input (`fixtures/` less `import/`,
+/// which holds saved provider responses, not snapshots).
+const ALL_INPUTS: [&str; 6] = [
+    "fixtures/aptible",
+    "fixtures/common",
+    "fixtures/sipstation",
+    "fixtures/tencentcloud",
+    "fixtures/ukfast",
+    "tests/data/invalid",
+];
 
 const STYLE: Style = Style {
     color: false,

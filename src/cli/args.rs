@@ -48,6 +48,9 @@ pub enum Command {
     /// a fixture pair, which pass `closeout test DIR/NAME` as written.
     InitPack(InitPackArgs),
 
+    /// Turn saved provider responses into snapshots (docs/import.md).
+    Import(super::cmd::import::ImportArgs),
+
     /// Print a completion script for SHELL to standard output, e.g.
     /// `closeout completions bash > /etc/bash_completion.d/closeout`.
     Completions(CompletionsArgs),

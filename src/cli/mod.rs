@@ -81,6 +81,7 @@ pub fn run() -> Result<ExitCode, Error> {
             cmd::explain::run(&args, policies)
         }
         Command::InitPack(args) => cmd::init_pack::run(&args),
+        Command::Import(args) => cmd::import::run(args),
         Command::Completions(args) => cmd::completions::completions(args.shell),
         Command::Man => cmd::completions::man(),
     }

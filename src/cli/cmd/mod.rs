@@ -5,6 +5,7 @@ pub mod check;
 pub mod completions;
 pub mod conditions;
 pub mod explain;
+pub mod import;
 pub mod init_pack;
 pub mod plan;
 pub mod test;

@@ -1,0 +1,456 @@
+//! `closeout import` through the real binary: each directory of saved
+//! responses under `fixtures/import/PROVIDER/CASE/` imported, then checked
+//! with `closeout check -`, with the exact exit codes and condition ids; and
+//! every bad input an error naming its file (and line:column in a manifest).
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+mod common;
+use common::{root, tempdir};
+
+const NOW: &str = "2026-11-21T00:00:00Z";
+
+fn closeout(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_closeout"))
+        .current_dir(root())
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    pipe.write_all(stdin.unwrap_or_default()).unwrap();
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Imports `dir` and checks the result: (import output, check exit, ids).
+fn import_and_check(provider: &str, dir: &str) -> (Output, i32, BTreeSet<String>) {
+    let imported = closeout(&["import", provider, dir], None);
+    assert_eq!(
+        imported.status.code(),
+        Some(0),
+        "{dir}: {}",
+        stderr(&imported)
+    );
+    let checked = closeout(
+        &["check", "-", "--format", "json", "--now", NOW],
+        Some(&imported.stdout),
+    );
+    let report: serde_json::Value = serde_json::from_slice(&checked.stdout).unwrap();
+    let result = &report["results"][0];
+    assert!(result["error"].is_null(), "{dir}: {}", result["error"]);
+    let ids = result["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_owned())
+        .collect();
+    (imported, checked.status.code().unwrap(), ids)
+}
+
+fn ids(list: &[&str]) -> BTreeSet<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn each_case_imports_to_the_verdict_its_responses_justify() {
+    let cases: [(&str, &str, i32, &[&str]); 7] = [
+        (
+            "ukfast",
+            "blocked-vpc-invoice",
+            1,
+            &[
+                "UKF-002", "UKF-004", "UKF-005", "UKF-007", "UKF-008", "UKF-009", "UKF-011",
+            ],
+        ),
+        ("ukfast", "eligible-emptied", 0, &["UKF-009"]),
+        ("ukfast", "gap-no-invoices", 1, &["GEN-003", "UKF-009"]),
+        (
+            "aptible",
+            "blocked-live-environment",
+            1,
+            &[
+                "APT-001", "APT-003", "APT-004", "APT-005", "APT-006", "APT-007", "APT-009",
+            ],
+        ),
+        ("aptible", "eligible-deprovisioned", 0, &[]),
+        (
+            "tencentcloud",
+            "blocked-live-account",
+            1,
+            &[
+                "TCC-001", "TCC-003", "TCC-005", "TCC-006", "TCC-007", "TCC-012",
+            ],
+        ),
+        ("tencentcloud", "eligible-released", 0, &["TCC-012"]),
+    ];
+    for (provider, case, exit, expected) in cases {
+        let dir = format!("fixtures/import/{provider}/{case}");
+        let (_, code, found) = import_and_check(provider, &dir);
+        assert_eq!(code, exit, "{dir}");
+        assert_eq!(found, ids(expected), "{dir}");
+    }
+}
+
+#[test]
+fn a_gap_is_declared_unknown_and_named_on_stderr() {
+    let (imported, _, _) = import_and_check("ukfast", "fixtures/import/ukfast/gap-no-invoices");
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert_eq!(
+        snapshot["unknown"],
+        serde_json::json!(["billing.invoices", "cases"])
+    );
+    assert!(snapshot["billing"].get("invoices").is_none(), "{snapshot}");
+    let notes = stderr(&imported);
+    assert!(notes.contains("unknown billing.invoices: no invoices response was saved (`ans billing invoice list -o json`)"), "{notes}");
+    // GEN-003 names the path in its message.
+    let checked = closeout(&["check", "-", "--now", NOW], Some(&imported.stdout));
+    let text = String::from_utf8_lossy(&checked.stdout);
+    assert!(text.contains("billing.invoices"), "{text}");
+}
+
+#[test]
+fn the_snapshot_carries_the_manifest_facts_and_the_default_id() {
+    let imported = closeout(
+        &[
+            "import",
+            "tencentcloud",
+            "fixtures/import/tencentcloud/blocked-live-account",
+        ],
+        None,
+    );
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert_eq!(
+        snapshot["snapshot_id"],
+        "tencentcloud-100012345678-2026-11-20"
+    );
+    assert_eq!(snapshot["exported_at"], "2026-11-20T10:00:00Z");
+    assert_eq!(snapshot["account"]["id"], "100012345678");
+    // Fen and 10^-8 units become the currency's units; local times take +08:00.
+    assert_eq!(snapshot["rights"]["cash_balance"], 50.0);
+    assert_eq!(snapshot["rights"]["vouchers"][0]["balance"], 50.0);
+    assert_eq!(
+        snapshot["rights"]["vouchers"][0]["expires_at"],
+        "2027-03-01T23:59:59+08:00"
+    );
+    // The owner listed by ListReceiver is not a principal to delete.
+    let principals = snapshot["principals"].as_array().unwrap();
+    assert_eq!(principals.len(), 1);
+    assert_eq!(principals[0]["kind"], "sub_user");
+    assert!(snapshot.get("unknown").is_none(), "{snapshot}");
+}
+
+#[test]
+fn secrets_in_the_responses_never_reach_the_snapshot() {
+    let imported = closeout(
+        &[
+            "import",
+            "aptible",
+            "fixtures/import/aptible/blocked-live-environment",
+        ],
+        None,
+    );
+    assert_eq!(imported.status.code(), Some(0), "{}", stderr(&imported));
+    let text = String::from_utf8_lossy(&imported.stdout);
+    let responses = std::fs::read_to_string(
+        root().join("fixtures/import/aptible/blocked-live-environment/databases.json"),
+    )
+    .unwrap();
+    assert!(
+        responses.contains("SECRETPASS"),
+        "the fixture holds the secret"
+    );
+    for secret in [
+        "SECRETPASS",
+        "DRAINTOKEN",
+        "connection_url",
+        "papertrailapp.com",
+        "drain_username",
+    ] {
+        assert!(!text.contains(secret), "{secret} leaked: {text}");
+    }
+}
+
+#[test]
+fn missing_exported_at_is_an_error_naming_the_manifest() {
+    let output = closeout(
+        &[
+            "import",
+            "aptible",
+            "fixtures/import/aptible/missing-exported-at",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    assert!(
+        stderr(&output).contains("error: fixtures/import/aptible/missing-exported-at/closeout-import.toml: exported_at is missing"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_ambiguous_file_is_an_error_naming_it() {
+    let output = closeout(
+        &[
+            "import",
+            "tencentcloud",
+            "fixtures/import/tencentcloud/ambiguous-empty-data",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("ambiguous-empty-data/cam-sub-accounts.json: ambiguous: the content (an empty or null listing) does not say what it lists"),
+        "{}",
+        stderr(&output)
+    );
+    // The same file, mapped in the manifest, imports.
+    let dir = copy_case("tencentcloud/ambiguous-empty-data", "ambiguous-mapped");
+    append(
+        &dir.join("closeout-import.toml"),
+        "\n[files]\n\"cam-sub-accounts.json\" = \"users\"\n",
+    );
+    let output = closeout(&["import", "tencentcloud", dir.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+}
+
+/// A copy of `fixtures/import/CASE` in a scratch directory.
+fn copy_case(case: &str, name: &str) -> PathBuf {
+    let dir = tempdir(name);
+    for entry in std::fs::read_dir(root().join("fixtures/import").join(case)).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+    }
+    dir
+}
+
+fn append(path: &Path, text: &str) {
+    let mut file = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    file.write_all(text.as_bytes()).unwrap();
+}
+
+fn import_error(provider: &str, dir: &Path) -> String {
+    let output = closeout(&["import", provider, dir.to_str().unwrap()], None);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(output.stdout.is_empty());
+    stderr(&output)
+}
+
+#[test]
+fn pages_merge_and_a_missing_page_is_an_error() {
+    let imported = closeout(
+        &[
+            "import",
+            "ukfast",
+            "fixtures/import/ukfast/blocked-vpc-invoice",
+        ],
+        None,
+    );
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    let instances: Vec<&str> = snapshot["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == "ukfast.ecloud_vpc_instance")
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(instances, ["i-3f2a1b0c", "i-9e8d7c6b"]);
+
+    let dir = copy_case("ukfast/blocked-vpc-invoice", "page-gap");
+    std::fs::remove_file(dir.join("instances.p2.json")).unwrap();
+    let error = import_error("ukfast", &dir);
+    assert!(
+        error.contains("instances.p1.json: instances has 2 pages but page 2 is missing"),
+        "{error}"
+    );
+
+    // Aptible HAL: total_count 2 at per_page 1 is two pages.
+    let dir = copy_case("aptible/blocked-live-environment", "hal-gap");
+    std::fs::remove_file(dir.join("stacks.p1.json")).unwrap();
+    let error = import_error("aptible", &dir);
+    assert!(
+        error.contains("stacks has 2 pages but page 1 is missing"),
+        "{error}"
+    );
+}
+
+#[test]
+fn manifest_errors_name_line_and_column() {
+    let dir = copy_case("ukfast/eligible-emptied", "manifest-error");
+    let manifest = dir.join("closeout-import.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace(
+            "exported_at = 2026-11-20T10:00:00Z",
+            "exported_at = \"last tuesday\"",
+        ),
+    )
+    .unwrap();
+    let error = import_error("ukfast", &dir);
+    assert!(
+        error.contains(
+            "closeout-import.toml:2:15: exported_at \"last tuesday\" is not an RFC 3339 time"
+        ),
+        "{error}"
+    );
+
+    std::fs::write(
+        &manifest,
+        format!("{text}\n[files]\n\"nope.json\" = \"instances\"\n"),
+    )
+    .unwrap();
+    let error = import_error("ukfast", &dir);
+    let line = text.lines().count() + 3;
+    assert!(
+        error.contains(&format!(
+            "closeout-import.toml:{line}:15: [files] names \"nope.json\""
+        )),
+        "{error}"
+    );
+}
+
+#[test]
+fn contradictions_empty_files_and_api_errors_are_errors_naming_the_file() {
+    // A deal paid by another account: the directory mixes accounts.
+    let dir = copy_case("tencentcloud/eligible-released", "two-accounts");
+    let deals = dir.join("deals.json");
+    let text = std::fs::read_to_string(&deals)
+        .unwrap()
+        .replace("\"Payer\": \"100012345678\"", "\"Payer\": \"100099999999\"");
+    std::fs::write(&deals, text).unwrap();
+    let error = import_error("tencentcloud", &dir);
+    assert!(
+        error.contains("deals.json: the responses are of two accounts"),
+        "{error}"
+    );
+
+    // tccli leaves the file empty when the call failed.
+    let dir = copy_case("tencentcloud/eligible-released", "empty-file");
+    std::fs::write(dir.join("balance.json"), "").unwrap();
+    let error = import_error("tencentcloud", &dir);
+    assert!(error.contains("balance.json: the file is empty"), "{error}");
+
+    // The API's error envelope names the API's message.
+    let dir = copy_case("tencentcloud/eligible-released", "api-error");
+    std::fs::write(
+        dir.join("cvm-ap-guangzhou.json"),
+        r#"{"Response": {"Error": {"Code": "AuthFailure.SecretIdNotFound", "Message": "The SecretId is not found"}, "RequestId": "x"}}"#,
+    )
+    .unwrap();
+    let error = import_error("tencentcloud", &dir);
+    assert!(error.contains("cvm-ap-guangzhou.json: the saved response is the API's error, not data: AuthFailure.SecretIdNotFound: The SecretId is not found"), "{error}");
+
+    // A file no importer recognises, unless skipped.
+    let dir = copy_case("aptible/eligible-deprovisioned", "unrecognised");
+    std::fs::write(dir.join("notes.json"), r#"{"hello": "world"}"#).unwrap();
+    let error = import_error("aptible", &dir);
+    assert!(
+        error.contains("notes.json: not a aptible response import reads"),
+        "{error}"
+    );
+    let output = closeout(
+        &[
+            "import",
+            "aptible",
+            dir.to_str().unwrap(),
+            "--skip-unrecognised",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stderr(&output).contains("skipped"), "{}", stderr(&output));
+
+    // Invalid JSON: the file and its line:column.
+    let dir = copy_case("ukfast/eligible-emptied", "bad-json");
+    std::fs::write(dir.join("vpcs.json"), "[\n  {\"id\": \"vpc-1\",}\n]\n").unwrap();
+    let error = import_error("ukfast", &dir);
+    assert!(error.contains("vpcs.json:2:18: invalid JSON"), "{error}");
+}
+
+#[test]
+fn several_directories_give_json_lines_and_one_output_file_a_pretty_snapshot() {
+    let output = closeout(
+        &[
+            "import",
+            "tencentcloud",
+            "fixtures/import/tencentcloud/eligible-released",
+            "fixtures/import/tencentcloud/blocked-live-account",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    let checked = closeout(
+        &["check", "-", "--now", NOW, "--quiet"],
+        Some(text.as_bytes()),
+    );
+    assert_eq!(checked.status.code(), Some(1));
+
+    let dir = tempdir("import-output");
+    let target = dir.join("acme.snapshot.json");
+    std::fs::write(&target, "old").unwrap();
+    // An error: the previous file stays as it was.
+    let failed = closeout(
+        &[
+            "import",
+            "aptible",
+            "fixtures/import/aptible/missing-exported-at",
+            "-o",
+            target.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(failed.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "old");
+    let written = closeout(
+        &[
+            "import",
+            "aptible",
+            "fixtures/import/aptible/eligible-deprovisioned",
+            "-o",
+            target.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(written.status.code(), Some(0), "{}", stderr(&written));
+    let text = std::fs::read_to_string(&target).unwrap();
+    assert!(text.starts_with("{\n"), "pretty: {text}");
+    let checked = closeout(&["check", target.to_str().unwrap(), "--now", NOW], None);
+    assert_eq!(checked.status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+}
+
+#[test]
+fn sipstation_and_unknown_providers_are_refused() {
+    let output = closeout(
+        &[
+            "import",
+            "sipstation",
+            "fixtures/import/ukfast/eligible-emptied",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("SIPStation has no public API"),
+        "{}",
+        stderr(&output)
+    );
+}
