@@ -224,7 +224,7 @@ def closeout_results(args, repo, fixture_paths, chunk=2000):
     names = [rel(repo, p) for p in fixture_paths]
     for start in range(0, len(names), chunk):
         cmd = [
-            args.closeout, "check", "--format", "json", "--now", args.now,
+            args.closeout, "check", "--format", "json", "--no-redact", "--now", args.now,
             "--max-export-age", str(args.max_export_age), "--color", "never",
         ] + ([] if args.bundled else ["--no-bundled", "--policy", str(args.policy_dir)]) + names[start:start + chunk]
         proc = subprocess.run(cmd, cwd=repo, capture_output=True, text=True)

@@ -265,7 +265,7 @@ struct CheckArgs {
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
 
-    /// Output format: human, json, jsonl, sarif, junit, github, csv, markdown.
+    /// Output format: human, json, jsonl, sarif, junit, github, csv, markdown, html.
     /// Repeat it with --output to write several formats in one run.
     #[arg(short, long, value_name = "FORMAT", default_value = "human", value_parser = parse_format)]
     format: Vec<Format>,
@@ -327,6 +327,11 @@ struct CheckArgs {
     /// bigger one is an error result.
     #[arg(long, value_name = "N", default_value = "128MiB", value_parser = closeout::snapshot::parse_size)]
     max_snapshot_bytes: u64,
+
+    /// Show emails, phone numbers, key ids and secrets from the snapshots as
+    /// they are (only for a trusted local terminal: reports are masked by default).
+    #[arg(long)]
+    no_redact: bool,
 
     /// The longest JSON Lines line read, in bytes (or with KiB, MiB, GiB); a
     /// longer one is an error result.
@@ -471,6 +476,17 @@ fn check(args: CheckArgs) -> ExitCode {
         return fail(&message);
     }
     let catalogue = evaluator.policies().catalogue.clone();
+    let facts = render::html::RunFacts {
+        version: env!("CARGO_PKG_VERSION").into(),
+        policy_digest: closeout::audit::policy_set_digest(evaluator.policies()),
+        evaluated_at: context.now.clone(),
+        engine: evaluator.engine().as_str().into(),
+        options: std::env::args_os()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        redacted: !args.no_redact,
+    };
     let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
     // Each --output is staged beside its file and put in place when the report is whole.
     let mut staged: Vec<(PathBuf, OutputFile)> = Vec::new();
@@ -487,6 +503,7 @@ fn check(args: CheckArgs) -> ExitCode {
         };
         reporters.push(match format {
             Format::Human => Box::new(HumanReporter::new(out, style).quiet(args.quiet)),
+            Format::Html => Box::new(render::html::HtmlReporter::new(out, facts.clone())),
             _ => render::reporter_with(format, style, &catalogue, out),
         });
     }
@@ -521,7 +538,9 @@ fn check(args: CheckArgs) -> ExitCode {
     }
     let options = RunOptions {
         jobs,
-        keep_text: targets.iter().any(|(f, _)| *f == Format::Human) && !args.quiet,
+        keep_text: targets
+            .iter()
+            .any(|(f, _)| (*f == Format::Human && !args.quiet) || *f == Format::Html),
     };
     let bar = (!args.no_progress && io::stderr().is_terminal()).then(progress_bar);
     let mut progress = |_: &SnapshotResult| {
@@ -529,7 +548,12 @@ fn check(args: CheckArgs) -> ExitCode {
             bar.inc(1);
         }
     };
+    let redact = match closeout::render::redact::for_run(args.no_redact, config.as_ref()) {
+        Ok(redact) => redact,
+        Err(message) => return fail(&message),
+    };
     let mut checker = Checker::new(evaluator)
+        .with_redaction(redact)
         .with_digests(args.audit_log.is_some())
         .with_limits(Limits {
             max_snapshot_bytes: args.max_snapshot_bytes,
@@ -904,6 +928,11 @@ fn plan(args: PlanArgs) -> ExitCode {
         ..Limits::default()
     };
     let (result, _) = Checker::new(evaluator)
+        .with_redaction(
+            closeout::render::redact::for_run(false, None)
+                .ok()
+                .flatten(),
+        )
         .with_limits(limits)
         .check_file(&args.snapshot);
     if let Some(error) = &result.error {
