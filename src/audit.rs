@@ -43,9 +43,14 @@ use crate::policy::PolicySet;
 use crate::report::{SnapshotResult, Verdict};
 use crate::waiver::{WaiverNote, WaiverStatus};
 
+/// The version of the audit record's shape; fields may be added within it.
+pub const AUDIT_VERSION: u32 = 1;
+
 /// One line of the audit log.
 #[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct AuditRecord {
+    /// The record's shape: [`AUDIT_VERSION`] (schema/audit-record-v1.json).
+    pub version: u32,
     /// SHA-256 of the snapshot's bytes, hex; `None` when it could not be read.
     pub snapshot_sha256: Option<String>,
     pub snapshot_id: Option<String>,
@@ -110,6 +115,7 @@ impl AuditRecord {
         applied.sort_by(|a, b| (a.line, &a.id).cmp(&(b.line, &b.id)));
         applied.dedup();
         AuditRecord {
+            version: AUDIT_VERSION,
             snapshot_sha256,
             snapshot_id: result.snapshot_id.clone(),
             account_id: result.account_id.clone(),

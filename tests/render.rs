@@ -172,6 +172,11 @@ fn sarif_for_golden(paths: &[&str]) -> String {
 }
 
 #[test]
+fn golden_html() {
+    golden("report.html", &render(Format::Html, &GOLDEN_INPUTS));
+}
+
+#[test]
 fn golden_jsonl() {
     golden("report.jsonl", &render(Format::Jsonl, &GOLDEN_INPUTS));
 }
