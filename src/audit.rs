@@ -20,7 +20,7 @@
 //! A line looks like (wrapped here):
 //!
 //! ```json
-//! {"snapshot_sha256":"9f86…","snapshot_id":"tc-vouchers-2026-11-20","account_id":"100012345678",
+//! {"version":1,"snapshot_sha256":"9f86…","snapshot_id":"tc-vouchers-2026-11-20","account_id":"100012345678",
 //!  "provider":"tencentcloud","source":"fixtures/tencentcloud/blocked-vouchers.json",
 //!  "verdict":"eligible","finding_ids":["TCC-003","TCC-012"],
 //!  "waivers_applied":[{"id":"TCC-003","line":12,"approved_by":"jane@acme"}],
@@ -324,6 +324,7 @@ mod tests {
         assert_eq!(
             value,
             serde_json::json!({
+                "version": 1,
                 "snapshot_sha256": sha256_hex(b"{}"),
                 "snapshot_id": "tc-vouchers-2026-11-20",
                 "account_id": "200078901234",
@@ -349,7 +350,10 @@ mod tests {
             .keys()
             .map(String::as_str)
             .collect();
-        assert!(line.starts_with("{\"snapshot_sha256\":"), "{keys:?}");
+        assert!(
+            line.starts_with("{\"version\":1,\"snapshot_sha256\":"),
+            "{keys:?}"
+        );
         let again = AuditRecord::new(
             &result(),
             Some(sha256_hex(b"{}")),
