@@ -39,8 +39,6 @@ REQUIRED = ("/provider", "/snapshot_id", "/schema_version", "/exported_at")
 def stream(repo, count, seed):
     """The snapshots, one compact JSON document per line."""
     for path in sorted((repo / "fixtures").rglob("*.json")):
-        if path.relative_to(repo / "fixtures").parts[0] == "import":
-            continue  # saved provider responses for `closeout import`
         document = json.loads(path.read_text(encoding="utf-8"))
         yield document
         for pointer in object_key_pointers(document):

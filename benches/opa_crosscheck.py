@@ -224,7 +224,7 @@ def closeout_results(args, repo, fixture_paths, chunk=2000):
     names = [rel(repo, p) for p in fixture_paths]
     for start in range(0, len(names), chunk):
         cmd = [
-            args.closeout, "check", "--format", "json", "--now", args.now,
+            args.closeout, "check", "--format", "json", "--no-redact", "--now", args.now,
             "--max-export-age", str(args.max_export_age), "--color", "never",
         ] + ([] if args.bundled else ["--no-bundled", "--policy", str(args.policy_dir)]) + names[start:start + chunk]
         proc = subprocess.run(cmd, cwd=repo, capture_output=True, text=True)
@@ -290,9 +290,7 @@ def opa_findings(engine, package, snapshot, OpaError, OpaUndefinedError):
 
 def snapshot_paths(repo, extra):
     if not extra:
-        # fixtures/import/ holds saved provider responses, not snapshots.
-        return sorted(p for p in (repo / "fixtures").rglob("*.json")
-                      if p.relative_to(repo / "fixtures").parts[0] != "import")
+        return sorted((repo / "fixtures").rglob("*.json"))
     paths = []
     for e in extra:
         p = pathlib.Path(e).resolve()

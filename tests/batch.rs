@@ -60,14 +60,14 @@ fn output_is_identical_at_any_job_count() {
         let run = |jobs: &str| {
             closeout(
                 &[
-                    &["check".to_owned()][..],
-                    &common::snapshot_fixture_dirs(),
-                    &["tests/data/invalid", "--format", format, "--jobs", jobs].map(String::from),
-                ]
-                .concat()
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
+                    "check",
+                    "fixtures",
+                    "tests/data/invalid",
+                    "--format",
+                    format,
+                    "--jobs",
+                    jobs,
+                ],
                 None,
             )
         };

@@ -182,6 +182,10 @@ pub struct PlanArgs {
     /// The largest snapshot file read, in bytes (or with KiB, MiB, GiB) [default: 128MiB].
     #[arg(long, value_name = "N", value_parser = closeout::input::parse_size)]
     pub max_snapshot_bytes: Option<u64>,
+
+    /// Show emails, phone numbers, key ids and secrets as they are.
+    #[arg(long)]
+    pub no_redact: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -200,7 +204,7 @@ pub struct CheckArgs {
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Output format: human, json, jsonl, sarif, junit, github, csv, markdown.
+    /// Output format: human, json, jsonl, sarif, junit, github, csv, markdown, html.
     /// Repeat it with --output to write several formats in one run.
     #[arg(short, long, value_name = "FORMAT", default_value = "human", value_parser = str::parse::<Format>)]
     pub format: Vec<Format>,
@@ -258,6 +262,11 @@ pub struct CheckArgs {
     /// bigger one is an error result [default: 128MiB].
     #[arg(long, value_name = "N", value_parser = closeout::input::parse_size)]
     pub max_snapshot_bytes: Option<u64>,
+
+    /// Show emails, phone numbers, key ids and secrets from the snapshots as
+    /// they are (only for a trusted local terminal: reports are masked by default).
+    #[arg(long)]
+    pub no_redact: bool,
 
     /// The longest JSON Lines line read, in bytes (or with KiB, MiB, GiB); a
     /// longer one is an error result [default: 128MiB].

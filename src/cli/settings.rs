@@ -10,6 +10,7 @@
 
 use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -17,7 +18,9 @@ use chrono::NaiveDate;
 use closeout::config::Config;
 use closeout::decide::waiver::{waiver_day, Waivers};
 use closeout::input::{Limits, DEFAULT_MAX_BYTES};
+use closeout::render::redact::for_run;
 use closeout::render::{Format, Style};
+use closeout::run::Redact;
 use closeout::{Context, EngineKind, FailOn, PolicySource};
 
 use super::args::{CheckArgs, ColorArg, FailOnArg, LimitArgs, PackArgs, PlanArgs, TestArgs};
@@ -62,6 +65,8 @@ pub struct Check {
     pub style: Style,
     pub quiet: bool,
     pub progress: bool,
+    /// Masks personal data and secrets; `None` with `--no-redact`.
+    pub redact: Option<Arc<dyn Redact>>,
 }
 
 /// `closeout plan`.
@@ -71,6 +76,7 @@ pub struct Plan {
     pub policies: Policies,
     pub limits: Limits,
     pub waivers: Option<WaiverSettings>,
+    pub redact: Option<Arc<dyn Redact>>,
 }
 
 /// `closeout test`: the packs and limits; each fixture brings its own time.
@@ -199,6 +205,7 @@ impl Check {
             None => from_config.unwrap_or_default(),
         };
         let waivers = policies.waivers()?;
+        let redact = for_run(args.no_redact, policies.config.as_ref()).map_err(Error::Usage)?;
         let color = match args.color {
             ColorArg::Always => true,
             ColorArg::Never => false,
@@ -224,6 +231,7 @@ impl Check {
             style: Style { color, width },
             quiet: args.quiet,
             progress: !args.no_progress && io::stderr().is_terminal(),
+            redact,
         })
     }
 }
@@ -260,6 +268,7 @@ impl Plan {
             Some(&args.limits),
         )?;
         let waivers = policies.waivers()?;
+        let redact = for_run(args.no_redact, policies.config.as_ref()).map_err(Error::Usage)?;
         Ok(Plan {
             snapshot: args.snapshot,
             policies,
@@ -268,6 +277,7 @@ impl Plan {
                 ..Limits::default()
             },
             waivers,
+            redact,
         })
     }
 }

@@ -23,6 +23,13 @@
 //! approved_by = "jane@acme"  # required, non-empty
 //! ticket = "COMP-123"        # optional
 //! expires = 2026-12-31       # required: a TOML date or a "YYYY-MM-DD" string
+//!
+//! [redact]                   # all optional: more than the default masks (render::redact)
+//! fields = ["iban"]          # more field names whose values are secret
+//! pointers = ["/account/name"]  # values at these JSON pointers (and under them)
+//! patterns = ["ACCT-[0-9]{6}"]  # regular expressions whose matches are masked
+//! [redact.keep]              # characters left visible: [start, end], per kind
+//! phone = [3, 2]             # email, phone, key_id, secret, pattern
 //! ```
 //!
 //! Wiring, for the CLI:
@@ -72,6 +79,8 @@ pub struct Config {
     pub defaults: Defaults,
     /// In file order; `waivers[i].index == i`.
     pub waivers: Vec<Waiver>,
+    /// `[redact]`: what every report masks besides the defaults.
+    pub redact: RedactSettings,
     /// The file's text, for snippets in later messages.
     pub text: Arc<str>,
     /// Where each waiver's `id` value is, for [`Config::check_ids`].
@@ -105,6 +114,22 @@ impl Defaults {
         serde_json::json!({ "closeout": { "config": self.data } })
     }
 }
+
+/// `[redact]`: rules added to the default redaction (see `render::redact`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RedactSettings {
+    /// Field names whose values are secret, besides password, secret, token, key.
+    pub fields: Vec<String>,
+    /// JSON pointers whose values, and every value under them, are secret.
+    pub pointers: Vec<String>,
+    /// Regular expressions (checked to compile) whose matches are masked.
+    pub patterns: Vec<String>,
+    /// `(kind, start, end)`: how many characters a kind's mask leaves visible.
+    pub keep: Vec<(String, usize, usize)>,
+}
+
+/// The kinds `[redact.keep]` may name.
+pub const REDACT_KINDS: [&str; 5] = ["email", "phone", "key_id", "secret", "pattern"];
 
 /// A `closeout.toml` that cannot be used: where, and why.
 #[derive(Debug, Clone)]
@@ -204,6 +229,10 @@ impl Config {
             }
         }
         check_duplicates(&waivers, &id_spans, &mut problems);
+        let redact = raw
+            .redact
+            .map(|r| validate_redact(r.into_inner(), &mut problems))
+            .unwrap_or_default();
         // The first problem in the file is the one to fix first.
         if let Some((span, message)) = problems.into_iter().min_by_key(|(s, _)| s.start) {
             return Err(error(Some(span), message));
@@ -212,6 +241,7 @@ impl Config {
             path: path.to_path_buf(),
             defaults,
             waivers,
+            redact,
             text,
             id_spans,
         })
@@ -351,6 +381,72 @@ struct RawConfig {
     defaults: Option<Spanned<RawDefaults>>,
     #[serde(default, rename = "waiver")]
     waivers: Vec<Spanned<RawWaiver>>,
+    redact: Option<Spanned<RawRedact>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRedact {
+    #[serde(default)]
+    fields: Vec<Spanned<String>>,
+    #[serde(default)]
+    pointers: Vec<Spanned<String>>,
+    #[serde(default)]
+    patterns: Vec<Spanned<String>>,
+    #[serde(default)]
+    keep: std::collections::BTreeMap<Spanned<String>, Spanned<(usize, usize)>>,
+}
+
+fn validate_redact(raw: RawRedact, problems: &mut Vec<(Range<usize>, String)>) -> RedactSettings {
+    let mut settings = RedactSettings::default();
+    for field in raw.fields {
+        if field.get_ref().trim().is_empty() {
+            problems.push((
+                field.span(),
+                "redact.fields: a field name must not be empty".into(),
+            ));
+        } else {
+            settings.fields.push(field.into_inner());
+        }
+    }
+    for pointer in raw.pointers {
+        if !pointer.get_ref().starts_with('/') {
+            problems.push((
+                pointer.span(),
+                format!(
+                    "redact.pointers: {:?} is not a JSON pointer (it starts with /)",
+                    pointer.get_ref()
+                ),
+            ));
+        } else {
+            settings.pointers.push(pointer.into_inner());
+        }
+    }
+    for pattern in raw.patterns {
+        match regex::Regex::new(pattern.get_ref()) {
+            Err(e) => problems.push((
+                pattern.span(),
+                format!("redact.patterns: not a valid regular expression: {e}"),
+            )),
+            Ok(_) => settings.patterns.push(pattern.into_inner()),
+        }
+    }
+    for (kind, keep) in raw.keep {
+        if !REDACT_KINDS.contains(&kind.get_ref().as_str()) {
+            problems.push((
+                kind.span(),
+                format!(
+                    "redact.keep: unknown kind {:?} (expected {})",
+                    kind.get_ref(),
+                    REDACT_KINDS.join(", ")
+                ),
+            ));
+            continue;
+        }
+        let (start, end) = keep.into_inner();
+        settings.keep.push((kind.into_inner(), start, end));
+    }
+    settings
 }
 
 #[derive(Deserialize)]

@@ -1,13 +1,14 @@
 //! `--format jsonl`: JSON Lines, one object per line as each result is ready, in
 //! ripgrep's envelope: `{"type": "result" | "error", "data": <result>}` per
 //! snapshot (the result exactly as in the JSON format), then
-//! `{"type": "summary", "data": <summary>}` last.
+//! `{"type": "summary", "data": <summary>}` last; each line also carries
+//! `"version": 1` (schema/report-line-v1.json).
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::model::{SnapshotResult, Summary, Verdict};
+use crate::model::{SnapshotResult, Summary, Verdict, REPORT_VERSION};
 use crate::run::Reporter;
 
 /// Writes each line as soon as its result arrives; keeps nothing.
@@ -21,6 +22,8 @@ pub struct JsonlReporter<'w> {
 struct Envelope<'a, T> {
     #[serde(rename = "type")]
     kind: &'static str,
+    /// The line's shape (schema/report-line-v1.json), as in the JSON report.
+    version: u32,
     data: &'a T,
 }
 
@@ -34,7 +37,14 @@ impl<'w> JsonlReporter<'w> {
 
     fn write_line<T: Serialize>(&mut self, kind: &'static str, data: &T) -> io::Result<()> {
         self.line.clear();
-        serde_json::to_writer(&mut self.line, &Envelope { kind, data })?;
+        serde_json::to_writer(
+            &mut self.line,
+            &Envelope {
+                kind,
+                version: REPORT_VERSION,
+                data,
+            },
+        )?;
         self.line.push(b'\n');
         // Whole lines only: a reader tailing the stream never sees half an object.
         self.out.write_all(&self.line)

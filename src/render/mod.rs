@@ -2,7 +2,7 @@
 //! [`Format`].
 //!
 //! Streaming formats (`human`, `jsonl`, `github`, `csv`) write each result as it
-//! arrives. Document formats (`json`, `sarif`, `junit`, `markdown`) keep what
+//! arrives. Document formats (`json`, `sarif`, `junit`, `markdown`, `html`) keep what
 //! they need of each result, which is small next to the snapshot, and write the
 //! whole document at `finish`.
 //!
@@ -14,12 +14,14 @@ pub mod conditions;
 pub mod csv;
 pub mod escape;
 pub mod github;
+pub mod html;
 pub mod human;
 pub mod json;
 pub mod jsonl;
 pub mod junit;
 pub mod markdown;
 pub mod output;
+pub mod redact;
 pub mod sarif;
 
 use std::fmt;
@@ -49,11 +51,13 @@ pub enum Format {
     Csv,
     /// A Markdown summary for a pull request or a ticket.
     Markdown,
+    /// One self-contained HTML page for reviewers: totals, chart, table, accounts.
+    Html,
 }
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 8] = [
+    pub const ALL: [Format; 9] = [
         Format::Human,
         Format::Json,
         Format::Jsonl,
@@ -62,6 +66,7 @@ impl Format {
         Format::Github,
         Format::Csv,
         Format::Markdown,
+        Format::Html,
     ];
 
     /// The name `--format` takes.
@@ -75,6 +80,7 @@ impl Format {
             Format::Github => "github",
             Format::Csv => "csv",
             Format::Markdown => "markdown",
+            Format::Html => "html",
         }
     }
 }
@@ -136,6 +142,7 @@ pub fn reporter_with<'w>(
         Format::Github => Box::new(github::GithubReporter::new(out)),
         Format::Csv => Box::new(self::csv::CsvReporter::new(out)),
         Format::Markdown => Box::new(markdown::MarkdownReporter::new(out)),
+        Format::Html => Box::new(html::HtmlReporter::new(out, html::RunFacts::default())),
     }
 }
 

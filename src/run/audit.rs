@@ -20,7 +20,7 @@
 //! A line looks like (wrapped here):
 //!
 //! ```json
-//! {"snapshot_sha256":"9f86…","snapshot_id":"tc-vouchers-2026-11-20","account_id":"100012345678",
+//! {"version":1,"snapshot_sha256":"9f86…","snapshot_id":"tc-vouchers-2026-11-20","account_id":"100012345678",
 //!  "provider":"tencentcloud","source":"fixtures/tencentcloud/blocked-vouchers.json",
 //!  "verdict":"eligible","finding_ids":["TCC-003","TCC-012"],
 //!  "waivers_applied":[{"id":"TCC-003","line":12,"approved_by":"jane@acme"}],
@@ -43,9 +43,14 @@ use crate::model::{SnapshotResult, Verdict};
 use crate::model::{WaiverNote, WaiverStatus};
 use crate::policy::PolicySet;
 
+/// The version of the audit record's shape; fields may be added within it.
+pub const AUDIT_VERSION: u32 = 1;
+
 /// One line of the audit log.
 #[derive(Serialize, Debug, Clone, PartialEq)]
 pub struct AuditRecord {
+    /// The record's shape: [`AUDIT_VERSION`] (schema/audit-record-v1.json).
+    pub version: u32,
     /// SHA-256 of the snapshot's bytes, hex; `None` when it could not be read.
     pub snapshot_sha256: Option<String>,
     pub snapshot_id: Option<String>,
@@ -110,6 +115,7 @@ impl AuditRecord {
         applied.sort_by(|a, b| (a.line, &a.id).cmp(&(b.line, &b.id)));
         applied.dedup();
         AuditRecord {
+            version: AUDIT_VERSION,
             snapshot_sha256,
             snapshot_id: result.snapshot_id.clone(),
             account_id: result.account_id.clone(),
@@ -347,6 +353,7 @@ mod tests {
         assert_eq!(
             value,
             serde_json::json!({
+                "version": 1,
                 "snapshot_sha256": sha256_hex(b"{}"),
                 "snapshot_id": "tc-vouchers-2026-11-20",
                 "account_id": "200078901234",
@@ -372,7 +379,10 @@ mod tests {
             .keys()
             .map(String::as_str)
             .collect();
-        assert!(line.starts_with("{\"snapshot_sha256\":"), "{keys:?}");
+        assert!(
+            line.starts_with("{\"version\":1,\"snapshot_sha256\":"),
+            "{keys:?}"
+        );
         let again = AuditRecord::new(
             &result(),
             Some(sha256_hex(b"{}")),

@@ -47,6 +47,20 @@ pub trait Reporter {
     }
 }
 
+/// Masks personal data and secrets in a result before any reporter sees it
+/// (`render::redact::Redactor`). It runs in the worker, where the snapshot's
+/// text is at hand, after the audit digest was taken over the exact bytes.
+pub trait Redact: Send + Sync + std::fmt::Debug {
+    /// Masks `result` in place, using `text` (the snapshot's, when read) to find
+    /// values of secret fields; returns the masked text when `quoted`.
+    fn redact(
+        &self,
+        result: &mut SnapshotResult,
+        text: Option<&str>,
+        quoted: bool,
+    ) -> Option<Arc<str>>;
+}
+
 /// How a run is carried out.
 #[derive(Debug, Clone, Copy)]
 pub struct RunOptions {
@@ -81,6 +95,8 @@ struct Settings {
     digest: bool,
     /// How large a snapshot file and a JSON Lines line may be.
     limits: Limits,
+    /// What every result goes through before it is reported (None: `--no-redact`).
+    redact: Option<Arc<dyn Redact>>,
 }
 
 /// The most worker threads a run starts, whatever `--jobs` asks: each compiles
@@ -173,14 +189,21 @@ impl Checker {
         self
     }
 
+    /// Masks every result with `redact` before it is reported.
+    pub fn with_redaction(mut self, redact: Option<Arc<dyn Redact>>) -> Checker {
+        self.settings.redact = redact;
+        self
+    }
+
     /// Checks one snapshot file; returns its result and, when it was read, its text.
     pub fn check_file(&mut self, path: &Path) -> (SnapshotResult, Option<Arc<str>>) {
-        Self::check_work(
+        let (result, text) = Self::check_work(
             &mut self.evaluator,
             self.schema,
             &self.settings,
             Work::File(path.to_path_buf()),
-        )
+        );
+        redacted(&self.settings, result, text, true)
     }
 
     fn check_work(
@@ -597,8 +620,10 @@ fn check_job(
     let source = work.source();
     // A panic inside the engine on one snapshot must not lose its result (the
     // reorder buffer would wait for it forever): it becomes an error result.
+    let quoted = keep_text && whole_file;
     let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        Checker::check_work(evaluator, schema, settings, work)
+        let (result, text) = Checker::check_work(evaluator, schema, settings, work);
+        redacted(settings, result, text, quoted)
     }));
     let (result, text) = checked.unwrap_or_else(|panic| {
         let what = panic
@@ -619,6 +644,22 @@ fn check_job(
         result,
         text,
         ends_batch: false,
+    }
+}
+
+/// The result (and, when `quoted`, the text) as reports may show them.
+fn redacted(
+    settings: &Settings,
+    mut result: SnapshotResult,
+    text: Option<Arc<str>>,
+    quoted: bool,
+) -> (SnapshotResult, Option<Arc<str>>) {
+    match &settings.redact {
+        Some(redact) => {
+            let masked = redact.redact(&mut result, text.as_deref(), quoted);
+            (result, masked)
+        }
+        None => (result, text),
     }
 }
 

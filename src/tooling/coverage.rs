@@ -86,16 +86,11 @@ pub fn find_fixtures(dirs: &[PathBuf]) -> Result<Vec<Fixture>, String> {
     let mut found = Vec::new();
     for dir in dirs {
         let mut expected: BTreeMap<PathBuf, (Expected, Option<String>)> = BTreeMap::new();
-        // `fixtures/import/` holds saved provider responses for `closeout
-        // import`, not snapshots.
         let walker = walkdir::WalkDir::new(dir)
             .follow_links(true)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_entry(|e| {
-                !(e.depth() == 1 && e.file_type().is_dir() && e.file_name() == "import")
-            });
+            .sort_by_file_name();
         let entries: Vec<_> = walker
+            .into_iter()
             .collect::<Result<_, _>>()
             .map_err(|e| e.to_string())?;
         for entry in &entries {

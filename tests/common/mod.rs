@@ -9,20 +9,6 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `fixtures/<provider>/`, the snapshot fixtures, in name order (without
-/// `fixtures/import/`, which holds saved provider responses for `closeout
-/// import`, not snapshots). Walking these is walking `fixtures/` without it.
-pub fn snapshot_fixture_dirs() -> Vec<String> {
-    let mut dirs: Vec<String> = std::fs::read_dir(root().join("fixtures"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir() && !p.ends_with("import"))
-        .map(|p| format!("fixtures/{}", p.file_name().unwrap().to_string_lossy()))
-        .collect();
-    dirs.sort();
-    dirs
-}
-
 /// A fresh, empty scratch directory for one test.
 pub fn tempdir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("closeout-test-{name}-{}", std::process::id()));

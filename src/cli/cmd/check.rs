@@ -34,6 +34,7 @@ pub fn run(settings: Check) -> Result<ExitCode, Error> {
         style,
         quiet,
         progress,
+        redact,
     } = settings;
     let evaluator = PolicySet::load(&policies.sources)
         .and_then(|set| Evaluator::with_engine(set, &policies.context, engine))
@@ -64,6 +65,18 @@ pub fn run(settings: Check) -> Result<ExitCode, Error> {
     let written = written_files(&targets, audit_log.as_deref(), on_stdout);
     check_written(&written, &read).map_err(Error::Usage)?;
 
+    // What an auditor needs to run it again, at the foot of the HTML report.
+    let facts = render::html::RunFacts {
+        version: env!("CARGO_PKG_VERSION").into(),
+        policy_digest: policy_set_digest(evaluator.policies()),
+        evaluated_at: policies.context.now.clone(),
+        engine: evaluator.engine().as_str().into(),
+        options: std::env::args_os()
+            .skip(1)
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        redacted: redact.is_some(),
+    };
     let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
     // Each --output is staged beside its file and put in place when the report is whole.
     let mut staged: Vec<(std::path::PathBuf, OutputFile)> = Vec::new();
@@ -80,6 +93,7 @@ pub fn run(settings: Check) -> Result<ExitCode, Error> {
         };
         reporters.push(match format {
             Format::Human => Box::new(HumanReporter::new(out, style).quiet(quiet)),
+            Format::Html => Box::new(render::html::HtmlReporter::new(out, facts.clone())),
             _ => render::reporter_with(format, style, &catalogue, out),
         });
     }
@@ -107,7 +121,9 @@ pub fn run(settings: Check) -> Result<ExitCode, Error> {
     };
     let options = RunOptions {
         jobs,
-        keep_text: targets.iter().any(|(f, _)| *f == Format::Human) && !quiet,
+        keep_text: targets
+            .iter()
+            .any(|(f, _)| (*f == Format::Human && !quiet) || *f == Format::Html),
     };
     let bar = progress.then(stdio::progress_bar);
     let mut on_result = |_: &SnapshotResult| {
@@ -116,6 +132,7 @@ pub fn run(settings: Check) -> Result<ExitCode, Error> {
         }
     };
     let mut checker = Checker::new(evaluator)
+        .with_redaction(redact)
         .with_digests(audit_log.is_some())
         .with_limits(limits);
     if let Some(w) = waivers {

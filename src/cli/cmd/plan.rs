@@ -16,6 +16,7 @@ pub fn run(settings: Plan) -> Result<ExitCode, Error> {
         policies,
         limits,
         waivers,
+        redact,
     } = settings;
     let evaluator = PolicySet::load(&policies.sources)
         .and_then(|set| Evaluator::new(set, &policies.context))
@@ -26,7 +27,9 @@ pub fn run(settings: Plan) -> Result<ExitCode, Error> {
             return Err(Error::config(config.issue_error(issue)));
         }
     }
-    let mut checker = Checker::new(evaluator).with_limits(limits);
+    let mut checker = Checker::new(evaluator)
+        .with_redaction(redact)
+        .with_limits(limits);
     if let Some(w) = waivers {
         checker = checker.with_waivers(w.waivers, w.today);
     }
