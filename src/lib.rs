@@ -25,6 +25,7 @@ pub mod policy;
 pub mod regotest;
 pub mod render;
 pub mod report;
+pub mod run;
 pub mod scaffold;
 pub mod snapshot;
 pub mod waiver;

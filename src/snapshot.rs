@@ -108,7 +108,7 @@ impl Snapshot {
 }
 
 /// What went wrong with one input. A batch reports it and goes on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
     /// The path could not be read (missing, not a regular file, over a size

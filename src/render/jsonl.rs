@@ -1,7 +1,10 @@
 //! `--format jsonl`: JSON Lines, one object per line as each result is ready, in
-//! ripgrep's envelope: `{"type": "result" | "error", "data": <result>}` per
-//! snapshot (the result exactly as in the JSON format), then
-//! `{"type": "summary", "data": <summary>}` last.
+//! ripgrep's envelope: `{"type": "result" | "error", "seq": N, "data": <result>}`
+//! per snapshot (the result exactly as in the JSON format; `seq` its 0-based
+//! position in the run's input order, the same in every shard of a run), then
+//! `{"type": "summary", "data": <summary>, "run": <run>}` last, where `run`
+//! names the closeout version, policy digest, config digest, engine and
+//! evaluation time (`closeout merge` reads all of it back: `run::merge`).
 
 use std::io::{self, Write};
 
@@ -9,19 +12,26 @@ use serde::Serialize;
 
 use crate::check::Reporter;
 use crate::report::{SnapshotResult, Summary, Verdict};
+use crate::run::merge::RunInfo;
 
 /// Writes each line as soon as its result arrives; keeps nothing.
 pub struct JsonlReporter<'w> {
     out: Box<dyn Write + 'w>,
     /// Reused for every line, so each one reaches `out` in a single write.
     line: Vec<u8>,
+    /// Written on the summary line.
+    run: Option<RunInfo>,
 }
 
 #[derive(Serialize)]
 struct Envelope<'a, T> {
     #[serde(rename = "type")]
     kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seq: Option<u64>,
     data: &'a T,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    run: Option<&'a RunInfo>,
 }
 
 impl<'w> JsonlReporter<'w> {
@@ -29,12 +39,35 @@ impl<'w> JsonlReporter<'w> {
         Self {
             out,
             line: Vec::new(),
+            run: None,
         }
     }
 
-    fn write_line<T: Serialize>(&mut self, kind: &'static str, data: &T) -> io::Result<()> {
+    /// Names the run on the summary line (what `closeout merge` checks).
+    pub fn with_run(mut self, run: RunInfo) -> Self {
+        self.run = Some(run);
+        self
+    }
+
+    fn write_line<T: Serialize>(
+        &mut self,
+        kind: &'static str,
+        seq: Option<u64>,
+        data: &T,
+    ) -> io::Result<()> {
         self.line.clear();
-        serde_json::to_writer(&mut self.line, &Envelope { kind, data })?;
+        let run = if seq.is_none() {
+            self.run.as_ref()
+        } else {
+            None
+        };
+        let envelope = Envelope {
+            kind,
+            seq,
+            data,
+            run,
+        };
+        serde_json::to_writer(&mut self.line, &envelope)?;
         self.line.push(b'\n');
         // Whole lines only: a reader tailing the stream never sees half an object.
         self.out.write_all(&self.line)
@@ -51,11 +84,11 @@ impl Reporter for JsonlReporter<'_> {
             Verdict::Error => "error",
             Verdict::Eligible | Verdict::Blocked => "result",
         };
-        self.write_line(kind, result)
+        self.write_line(kind, Some(result.seq), result)
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
-        self.write_line("summary", summary)?;
+        self.write_line("summary", None, summary)?;
         self.out.flush()
     }
 }
