@@ -58,7 +58,10 @@ pub enum FailOn {
 /// none), 1 if any snapshot is blocked (or warned, with `FailOn::Warn`), 0 when
 /// every one may be closed.
 pub fn exit_code(summary: &Summary, fail_on: FailOn) -> u8 {
-    if summary.errors > 0 || summary.snapshots == 0 {
+    // One shard may hold none of a small input's snapshots: the others hold
+    // them, and an input without any is an error result in some shard.
+    let nothing = summary.snapshots == 0 && summary.shard.is_none();
+    if summary.errors > 0 || nothing {
         2
     } else if summary.blocked > 0 || (fail_on == FailOn::Warn && summary.warned > 0) {
         1

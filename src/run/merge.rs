@@ -22,7 +22,8 @@
 //!   order, which is the order of the unsharded run: the merge of all N shards
 //!   is byte for byte the output of that run.
 //! - Runs that are not shards are taken in the order given, each in its own
-//!   order, as one run over their inputs in that order would report them.
+//!   order, as one run over their inputs in that order would report them. A
+//!   run given twice (the same run information and results) is used once.
 //! - A snapshot id found in two runs with a different verdict, different
 //!   finding ids or a different policy digest is an error naming both. With
 //!   the same verdict and ids it is an identical duplicate: two copies of one
@@ -344,7 +345,21 @@ fn combine(runs: Vec<Run>) -> Result<Merged, MergeError> {
         }
         kept.extend(by_index.into_values());
     } else {
-        kept = runs;
+        // An output given twice counts once, as a repeated shard does.
+        for run in runs {
+            let repeated = kept.iter().find(|k| {
+                k.info == run.info
+                    && k.summary.tally() == run.summary.tally()
+                    && same_results(k, &run)
+            });
+            match repeated {
+                Some(earlier) => notes.push(format!(
+                    "{} repeats the run of {} with the same results: used once",
+                    run.place, earlier.place
+                )),
+                None => kept.push(run),
+            }
+        }
     }
 
     // One snapshot id in two runs: the same verdict, ids and policies, or an error.
