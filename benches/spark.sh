@@ -88,6 +88,12 @@ start="$(now_s)"
 "$bin" check "$input" --now "$now" --format jsonl --output /dev/null --no-progress --jobs 1 --shard 1/1000 2>/dev/null || true
 skip_s="$(seconds "$start")"
 
+say "closeout merge of the single run's output"
+start="$(now_s)"
+"$bin" merge "$work/single.jsonl" --format jsonl --output /dev/null 2>/dev/null || true
+merge_s="$(seconds "$start")"
+merge_mb="$("$python" -c 'import os, sys; print(os.path.getsize(sys.argv[1]) / 1e6)' "$work/single.jsonl")"
+
 # --- Spark --------------------------------------------------------------------------
 say "Spark local[2], $partitions partitions"
 export PYSPARK_PYTHON="$python"
@@ -116,14 +122,16 @@ grep -q "without a summary" "$work/fail-stderr.txt" ||
 [ ! -e "$work/spark-fail/results/_SUCCESS" ] || { echo "FAIL: a failed job committed output" >&2; exit 1; }
 
 # --- figures ------------------------------------------------------------------------
-"$python" - "$total" "$single_s" "$spark_s" "$partitions" "$one_core_s" "$skip_s" <<'PY' | tee "$work/figures.txt"
+"$python" - "$total" "$single_s" "$spark_s" "$partitions" "$one_core_s" "$skip_s" "$merge_s" "$merge_mb" <<'PY' | tee "$work/figures.txt"
 import sys
 n, single, spark, parts = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
 one, skip = float(sys.argv[5]), float(sys.argv[6])
+merge, mb = float(sys.argv[7]), float(sys.argv[8])
 print(f"snapshots: {n}")
 print(f"closeout check, one process, --jobs 1: {one:.2f} s, {n / one:,.0f} snapshots/s, {1e6 * one / n:.0f} us each (the per-core cost)")
 print(f"closeout check --shard 1/1000, --jobs 1: {skip:.2f} s, {1e6 * skip / n:.0f} us per snapshot of another shard (read, validated, not evaluated)")
 print(f"closeout check, one process, 2 cores: {single:.2f} s, {n / single:,.0f} snapshots/s, {1e6 * single / n:.0f} us each")
 print(f"Spark local[2], {parts} partitions (spark-submit wall clock, JVM start included): {spark:.2f} s, {n / spark:,.0f} snapshots/s")
+print(f"closeout merge of that run's {mb:.0f} MB of results: {merge:.2f} s, {mb / merge:.0f} MB/s, {n / merge:,.0f} results/s")
 print(f"overhead: Spark takes {spark / single:.1f}x the single process's time")
 PY
