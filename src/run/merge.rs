@@ -16,8 +16,9 @@
 //!   digest, engine and evaluation time (`run` on the summary line): one
 //!   process has one of each. Give every shard the same `--now`.
 //! - Shards (`--shard K/N` runs): either every run is a shard or none is. All
-//!   must have the same N and together every K from 1 to N; each result must
-//!   belong to its run's shard. The same shard given twice is used once if
+//!   must have the same N and together every K from 1 to N; each result
+//!   that is not an error must belong to its run's shard (an internal error
+//!   is reported by whichever shard met it, so errors are not held to it). The same shard given twice is used once if
 //!   both are identical, an error otherwise. Results are put back in `seq`
 //!   order, which is the order of the unsharded run: the merge of all N shards
 //!   is byte for byte the output of that run.
