@@ -48,6 +48,13 @@ pub enum Command {
     /// a fixture pair, which pass `closeout test DIR/NAME` as written.
     InitPack(InitPackArgs),
 
+    /// Merge the JSON Lines outputs of several runs (the shards of one
+    /// `--shard K/N` run, or whole runs) into any format, as one run.
+    ///
+    /// Exit codes as for check: 0, 1 or 2 from the merged results; 2 when the
+    /// inputs cannot be merged (a bad line, a missing shard, a conflict).
+    Merge(MergeArgs),
+
     /// Turn saved provider responses into snapshots (docs/import.md).
     Import(super::cmd::import::ImportArgs),
 
@@ -268,6 +275,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_redact: bool,
 
+    /// Check only shard K of N (1 <= K <= N): the snapshots whose
+    /// snapshot_id hashes there (docs/scale-out.md); merge with `closeout merge`.
+    #[arg(long, value_name = "K/N", value_parser = closeout::run::shard::parse)]
+    pub shard: Option<closeout::model::Shard>,
+
     /// The longest JSON Lines line read, in bytes (or with KiB, MiB, GiB); a
     /// longer one is an error result [default: 128MiB].
     #[arg(long, value_name = "N", value_parser = closeout::input::parse_size)]
@@ -300,4 +312,36 @@ pub enum ColorArg {
     Auto,
     Always,
     Never,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Outputs of `closeout check --format jsonl` (each may hold several runs, concatenated).
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Output format, as for check; repeat it with --output for several.
+    #[arg(short, long, value_name = "FORMAT", default_value = "human", value_parser = str::parse::<Format>)]
+    pub format: Vec<Format>,
+
+    /// Write the output to FILE instead of standard output (one per --format).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Vec<PathBuf>,
+
+    /// Which findings fail the merged run (exit code 1) [default: block, or closeout.toml's].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOnArg>,
+
+    /// The policies the runs used: SARIF and JUnit describe their conditions,
+    /// and their digest must be the runs' one.
+    #[command(flatten)]
+    pub packs: PackArgs,
+
+    /// Colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+
+    /// Human output: one line per snapshot and the summary.
+    #[arg(short, long)]
+    pub quiet: bool,
 }

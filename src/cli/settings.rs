@@ -23,7 +23,11 @@ use closeout::render::{Format, Style};
 use closeout::run::Redact;
 use closeout::{Context, EngineKind, FailOn, PolicySource};
 
-use super::args::{CheckArgs, ColorArg, FailOnArg, LimitArgs, PackArgs, PlanArgs, TestArgs};
+use closeout::model::Shard;
+
+use super::args::{
+    CheckArgs, ColorArg, FailOnArg, LimitArgs, MergeArgs, PackArgs, PlanArgs, TestArgs,
+};
 use super::Error;
 
 /// GEN-001's default: the oldest a snapshot's export may be, in days.
@@ -49,24 +53,83 @@ pub struct WaiverSettings {
     pub today: NaiveDate,
 }
 
+/// Where a run's report goes, and how it looks: `check` and `merge`.
+#[derive(Debug)]
+pub struct Outputs {
+    /// Each format and where it goes (`None`: standard output).
+    pub targets: Vec<(Format, Option<PathBuf>)>,
+    pub style: Style,
+    pub quiet: bool,
+}
+
+impl Outputs {
+    fn resolve(
+        formats: &[Format],
+        outputs: &[PathBuf],
+        color: ColorArg,
+        quiet: bool,
+    ) -> Result<Outputs, Error> {
+        let color = match color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        };
+        let width = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(100);
+        Ok(Outputs {
+            targets: targets(formats, outputs)?,
+            style: Style { color, width },
+            quiet,
+        })
+    }
+
+    /// Whether any output goes to standard output.
+    pub fn on_stdout(&self) -> bool {
+        self.targets.iter().any(|(_, path)| path.is_none())
+    }
+}
+
+/// `--fail-on`, else `[defaults] fail_on`, else block.
+fn fail_on(flag: Option<FailOnArg>, policies: &Policies) -> FailOn {
+    match flag {
+        Some(FailOnArg::Warn) => FailOn::Warn,
+        Some(FailOnArg::Block) => FailOn::Block,
+        None => policies
+            .config
+            .as_ref()
+            .and_then(|c| c.defaults.fail_on)
+            .unwrap_or_default(),
+    }
+}
+
 /// `closeout check`.
 #[derive(Debug)]
 pub struct Check {
     pub paths: Vec<PathBuf>,
     pub policies: Policies,
-    /// Each format and where it goes (`None`: standard output).
-    pub targets: Vec<(Format, Option<PathBuf>)>,
+    pub outputs: Outputs,
     pub audit_log: Option<PathBuf>,
     pub fail_on: FailOn,
     pub engine: EngineKind,
     pub jobs: usize,
     pub limits: Limits,
     pub waivers: Option<WaiverSettings>,
-    pub style: Style,
-    pub quiet: bool,
     pub progress: bool,
     /// Masks personal data and secrets; `None` with `--no-redact`.
     pub redact: Option<Arc<dyn Redact>>,
+    /// `--shard K/N`: only that shard's snapshots.
+    pub shard: Option<Shard>,
+}
+
+/// `closeout merge`.
+#[derive(Debug)]
+pub struct Merge {
+    pub files: Vec<PathBuf>,
+    pub policies: Policies,
+    pub outputs: Outputs,
+    pub fail_on: FailOn,
 }
 
 /// `closeout plan`.
@@ -185,7 +248,7 @@ fn apply_limits(limits: &LimitArgs, context: &mut Context) -> Result<(), Error> 
 impl Check {
     pub fn resolve(args: CheckArgs) -> Result<Check, Error> {
         // Flags alone first: a usage error costs no file read.
-        let targets = targets(&args.format, &args.output)?;
+        let outputs = Outputs::resolve(&args.format, &args.output, args.color, args.quiet)?;
         let jobs = match args.jobs {
             Some(0) => return Err(Error::usage("--jobs must be at least 1")),
             Some(n) => n,
@@ -198,27 +261,13 @@ impl Check {
             args.max_export_age,
             Some(&args.limits),
         )?;
-        let from_config = policies.config.as_ref().and_then(|c| c.defaults.fail_on);
-        let fail_on = match args.fail_on {
-            Some(FailOnArg::Warn) => FailOn::Warn,
-            Some(FailOnArg::Block) => FailOn::Block,
-            None => from_config.unwrap_or_default(),
-        };
+        let fail_on = fail_on(args.fail_on, &policies);
         let waivers = policies.waivers()?;
         let redact = for_run(args.no_redact, policies.config.as_ref()).map_err(Error::Usage)?;
-        let color = match args.color {
-            ColorArg::Always => true,
-            ColorArg::Never => false,
-            ColorArg::Auto => io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        };
-        let width = std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(100);
         Ok(Check {
             paths: args.paths,
             policies,
-            targets,
+            outputs,
             audit_log: args.audit_log,
             fail_on,
             engine: args.engine.into(),
@@ -228,10 +277,22 @@ impl Check {
                 max_line_bytes: args.max_line_bytes.unwrap_or(DEFAULT_MAX_BYTES),
             },
             waivers,
-            style: Style { color, width },
-            quiet: args.quiet,
             progress: !args.no_progress && io::stderr().is_terminal(),
             redact,
+            shard: args.shard,
+        })
+    }
+}
+
+impl Merge {
+    pub fn resolve(args: MergeArgs) -> Result<Merge, Error> {
+        let outputs = Outputs::resolve(&args.format, &args.output, args.color, args.quiet)?;
+        let policies = Policies::resolve(&args.packs, &[], None, None, None)?;
+        Ok(Merge {
+            files: args.files,
+            fail_on: fail_on(args.fail_on, &policies),
+            policies,
+            outputs,
         })
     }
 }

@@ -89,6 +89,7 @@ impl SnapshotResult {
             plan,
             error: None,
             snapshot_sha256: None,
+            seq: 0,
         }
     }
 
@@ -110,6 +111,7 @@ impl SnapshotResult {
                 span: error.span,
             }),
             snapshot_sha256: None,
+            seq: 0,
         }
     }
 }

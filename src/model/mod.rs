@@ -15,8 +15,8 @@ pub mod waiver;
 pub use condition::{Catalogue, Condition, Kind};
 pub use error::{ErrorKind, InputError};
 pub use result::{
-    exit_code, ErrorInfo, FailOn, Finding, PlanStep, RawFinding, Report, SnapshotResult, Summary,
-    Verdict, REPORT_VERSION,
+    exit_code, ErrorInfo, FailOn, Finding, PlanStep, RawFinding, Report, Shard, SnapshotResult,
+    Summary, Verdict, REPORT_VERSION,
 };
 pub use text::{plural, Span};
 pub use waiver::{StaleWaiver, Waiver, WaiverNote, WaiverStatus, WaiverSummary};

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::source::file_position;
 use super::{ErrorKind, Kind, Span, WaiverNote, WaiverStatus, WaiverSummary};
@@ -20,7 +20,7 @@ pub struct Report {
     pub summary: Summary,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// No block finding: the account may be closed.
@@ -42,7 +42,7 @@ impl Verdict {
 }
 
 /// The outcome for one snapshot.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SnapshotResult {
     pub source: String,
     pub snapshot_id: Option<String>,
@@ -55,10 +55,14 @@ pub struct SnapshotResult {
     /// SHA-256 of the snapshot's text, when an audit log asks for it.
     #[serde(skip)]
     pub snapshot_sha256: Option<String>,
+    /// The snapshot's 0-based position in the run's input order, the same in
+    /// every shard of a run (JSON Lines writes it as the line's `seq`).
+    #[serde(skip)]
+    pub seq: u64,
 }
 
 /// One condition tripped by one value of the snapshot.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Finding {
     pub id: String,
     pub kind: Kind,
@@ -83,7 +87,7 @@ pub struct Finding {
 }
 
 /// One step of the fix plan: what to do, in an order that honours every `after`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PlanStep {
     pub step: usize,
     /// The condition ids this step clears.
@@ -93,7 +97,7 @@ pub struct PlanStep {
     pub targets: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorInfo {
     pub kind: ErrorKind,
     pub message: String,
@@ -104,7 +108,7 @@ pub struct ErrorInfo {
 }
 
 /// Totals over a run.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct Summary {
     pub snapshots: usize,
     pub eligible: usize,
@@ -116,15 +120,36 @@ pub struct Summary {
     /// not counted).
     pub by_condition: BTreeMap<String, usize>,
     /// Waivers applied, expired, and those that matched nothing (stale).
-    #[serde(skip_serializing_if = "WaiverSummary::is_unused")]
+    #[serde(default, skip_serializing_if = "WaiverSummary::is_unused")]
     pub waivers: WaiverSummary,
+    /// The shard this run checked (`--shard K/N`); absent for a whole run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+}
+
+/// Shard `index` of `count` (1-based, `--shard K/N`): which snapshots a
+/// sharded run checks is decided in `run::shard`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub index: u32,
+    pub count: u32,
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
 }
 
 impl Summary {
-    /// `12 snapshots checked: 3 eligible, 8 blocked, 1 error`.
+    /// `12 snapshots checked: 3 eligible, 8 blocked, 1 error`, after
+    /// `shard 2/4: ` in a sharded run.
     pub fn tally(&self) -> String {
         format!(
-            "{} snapshot{} checked: {} eligible, {} blocked, {} error{}",
+            "{}{} snapshot{} checked: {} eligible, {} blocked, {} error{}",
+            self.shard
+                .map(|s| format!("shard {s}: "))
+                .unwrap_or_default(),
             self.snapshots,
             crate::model::plural(self.snapshots),
             self.eligible,
@@ -219,7 +244,10 @@ pub enum FailOn {
 /// none), 1 if any snapshot is blocked (or warned, with `FailOn::Warn`), 0 when
 /// every one may be closed.
 pub fn exit_code(summary: &Summary, fail_on: FailOn) -> u8 {
-    if summary.errors > 0 || summary.snapshots == 0 {
+    // One shard may hold none of a small input's snapshots: the others hold
+    // them, and an input without any is an error result in some shard.
+    let nothing = summary.snapshots == 0 && summary.shard.is_none();
+    if summary.errors > 0 || nothing {
         2
     } else if summary.blocked > 0 || (fail_on == FailOn::Warn && summary.warned > 0) {
         1

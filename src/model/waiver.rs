@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One `[[waiver]]`: a condition accepted for one account, with a reason and an
 /// expiry.
@@ -28,7 +28,7 @@ pub struct Waiver {
     pub line: usize,
 }
 /// Whether the waiver that matched a finding still applies.
-#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum WaiverStatus {
     /// In force: the finding is accepted.
@@ -38,7 +38,7 @@ pub enum WaiverStatus {
 }
 
 /// What a finding says about the waiver that matched it (`Finding::waiver`).
-#[derive(Serialize, Clone, Debug, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 pub struct WaiverNote {
     pub status: WaiverStatus,
     pub reason: String,
@@ -54,7 +54,7 @@ pub struct WaiverNote {
 }
 
 /// A waiver that matched no finding in the run.
-#[derive(Serialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct StaleWaiver {
     #[serde(skip)]
     pub index: usize,
@@ -83,7 +83,7 @@ impl StaleWaiver {
 }
 
 /// Waiver totals over a run (`Summary::waivers`).
-#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
 pub struct WaiverSummary {
     /// Findings a waiver in force accepted.
     pub applied: usize,

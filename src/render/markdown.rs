@@ -69,6 +69,9 @@ impl<'w> MarkdownReporter<'w> {
 
     fn render(&self, summary: &Summary) -> String {
         let mut page = String::from("# closeout report\n\n");
+        if let Some(shard) = summary.shard {
+            page.push_str(&format!("Shard {shard} of a sharded run.\n\n"));
+        }
         page.push_str(&headline(summary));
         page.push_str("\n\n| snapshots | eligible | blocked | errors | warned |\n");
         page.push_str("|---:|---:|---:|---:|---:|\n");

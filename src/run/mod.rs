@@ -14,6 +14,8 @@
 //! slow pipe still gets each result as soon as its line is checked.
 
 pub mod audit;
+pub mod merge;
+pub mod shard;
 
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader, Read};
@@ -24,7 +26,7 @@ use std::sync::{Arc, Mutex};
 use crate::eval::Evaluator;
 use chrono::NaiveDate;
 
-use crate::model::{SnapshotResult, Summary};
+use crate::model::{Shard, SnapshotResult, Summary};
 
 use crate::decide::waiver::Waivers;
 use crate::decide::WaiverContext;
@@ -97,6 +99,8 @@ struct Settings {
     limits: Limits,
     /// What every result goes through before it is reported (None: `--no-redact`).
     redact: Option<Arc<dyn Redact>>,
+    /// Check only the snapshots of this shard (`--shard K/N`).
+    shard: Option<Shard>,
 }
 
 /// The most worker threads a run starts, whatever `--jobs` asks: each compiles
@@ -156,7 +160,8 @@ impl Work {
 
 struct Done {
     seq: u64,
-    result: SnapshotResult,
+    /// `None`: the snapshot belongs to another shard.
+    result: Option<SnapshotResult>,
     text: Option<Arc<str>>,
     /// The last result of its batch: reporting it frees a window slot.
     ends_batch: bool,
@@ -195,23 +200,38 @@ impl Checker {
         self
     }
 
-    /// Checks one snapshot file; returns its result and, when it was read, its text.
+    /// Checks only the snapshots of `shard` in [`Checker::run`] ([`shard`]).
+    pub fn with_shard(mut self, shard: Option<Shard>) -> Checker {
+        self.settings.shard = shard;
+        self
+    }
+
+    /// Checks one snapshot file, whatever the shard; returns its result and,
+    /// when it was read, its text.
     pub fn check_file(&mut self, path: &Path) -> (SnapshotResult, Option<Arc<str>>) {
         let (result, text) = Self::check_work(
             &mut self.evaluator,
             self.schema,
             &self.settings,
+            None,
             Work::File(path.to_path_buf()),
-        );
+        )
+        .unwrap_or_else(|| unreachable!("no shard, nothing skipped"));
         redacted(&self.settings, result, text, true)
     }
 
+    /// `None` when the snapshot belongs to another shard than `shard`: it is
+    /// read and validated, to know its shard key, but not evaluated.
     fn check_work(
         evaluator: &mut Evaluator,
         schema: &SnapshotSchema,
         settings: &Settings,
+        shard: Option<Shard>,
         work: Work,
-    ) -> (SnapshotResult, Option<Arc<str>>) {
+    ) -> Option<(SnapshotResult, Option<Arc<str>>)> {
+        let in_shard = |id: Option<&str>, source: &str| {
+            shard.is_none_or(|shard| shard::holds(shard, id, source))
+        };
         let loaded = match work {
             Work::File(path) => schema.load_file(&path, settings.limits.max_snapshot_bytes),
             Work::Line {
@@ -220,12 +240,21 @@ impl Checker {
                 text,
                 bom,
             } => schema.load(source, line, Arc::from(text), bom),
-            Work::Failed(error) => return (SnapshotResult::failed(&error), None),
+            Work::Failed(error) => {
+                return in_shard(error.snapshot_id.as_deref(), &error.source)
+                    .then(|| (SnapshotResult::failed(&error), None))
+            }
         };
         let snapshot = match loaded {
             Ok(snapshot) => snapshot,
-            Err(error) => return (SnapshotResult::failed(&error), error.text.clone()),
+            Err(error) => {
+                return in_shard(error.snapshot_id.as_deref(), &error.source)
+                    .then(|| (SnapshotResult::failed(&error), error.text.clone()))
+            }
         };
+        if !in_shard(Some(&snapshot.snapshot_id), &snapshot.source) {
+            return None;
+        }
         let waivers = settings
             .waivers
             .as_ref()
@@ -245,7 +274,7 @@ impl Checker {
         if settings.digest {
             result.snapshot_sha256 = Some(crate::run::audit::sha256_hex(&snapshot.bytes()));
         }
-        (result, Some(snapshot.text))
+        Some((result, Some(snapshot.text)))
     }
 
     /// Checks every input, reporting each result in input order as it completes.
@@ -289,7 +318,8 @@ impl Checker {
             drop(done_tx);
             drop(job_rx);
             let waivers = settings.waivers.as_ref().map(|(w, _)| w.as_ref());
-            report_in_order(done_rx, token_rx, reporter, progress, waivers)
+            let shard = settings.shard;
+            report_in_order(done_rx, token_rx, reporter, progress, waivers, shard)
         })
     }
 }
@@ -622,9 +652,12 @@ fn check_job(
     // reorder buffer would wait for it forever): it becomes an error result.
     let quoted = keep_text && whole_file;
     let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let (result, text) = Checker::check_work(evaluator, schema, settings, work);
-        redacted(settings, result, text, quoted)
+        Checker::check_work(evaluator, schema, settings, settings.shard, work)
+            .map(|(result, text)| redacted(settings, result, text, quoted))
     }));
+    // A panic's result is reported in whichever shard met it: its shard key
+    // may be unknown, and an error must never be lost between shards.
+    let checked = checked.map(|c| c.map_or((None, None), |(r, t)| (Some(r), t)));
     let (result, text) = checked.unwrap_or_else(|panic| {
         let what = panic
             .downcast_ref::<&str>()
@@ -636,7 +669,7 @@ fn check_job(
             ErrorKind::Policy,
             format!("internal error while checking this snapshot: {what}"),
         );
-        (SnapshotResult::failed(&error), None)
+        (Some(SnapshotResult::failed(&error)), None)
     });
     let text = text.filter(|_| keep_text && whole_file);
     Done {
@@ -670,8 +703,12 @@ fn report_in_order(
     reporter: &mut dyn Reporter,
     progress: &mut dyn FnMut(&SnapshotResult),
     waivers: Option<&Waivers>,
+    shard: Option<Shard>,
 ) -> io::Result<Summary> {
-    let mut summary = Summary::default();
+    let mut summary = Summary {
+        shard,
+        ..Summary::default()
+    };
     let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
     let mut next = 0u64;
     loop {
@@ -688,10 +725,13 @@ fn report_in_order(
             Err(TryRecvError::Disconnected) => break,
         };
         waiting.extend(batch.into_iter().map(|item| (item.seq, item)));
-        while let Some(item) = waiting.remove(&next) {
-            summary.add(&item.result);
-            reporter.report(&item.result, item.text.as_deref())?;
-            progress(&item.result);
+        while let Some(mut item) = waiting.remove(&next) {
+            if let Some(result) = &mut item.result {
+                result.seq = item.seq;
+                summary.add(result);
+                reporter.report(result, item.text.as_deref())?;
+                progress(result);
+            }
             if item.ends_batch {
                 let _ = window.recv();
             }
@@ -740,7 +780,7 @@ mod tests {
         let error = InputError::new(format!("s{seq}"), ErrorKind::Unreadable, "x");
         Done {
             seq,
-            result: SnapshotResult::failed(&error),
+            result: Some(SnapshotResult::failed(&error)),
             text: None,
             ends_batch: true,
         }
@@ -755,7 +795,7 @@ mod tests {
         }
         drop(done_tx);
         let mut reporter = Count(0);
-        let outcome = report_in_order(done_rx, token_rx, &mut reporter, &mut |_| {}, None);
+        let outcome = report_in_order(done_rx, token_rx, &mut reporter, &mut |_| {}, None, None);
         (outcome, reporter.0)
     }
 

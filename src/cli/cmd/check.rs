@@ -2,17 +2,17 @@
 //! unknown conditions, find the inputs, refuse an output that is an input,
 //! then stage the outputs, run, and put the outputs in place.
 
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
 use std::process::ExitCode;
 
 use closeout::config::Config;
 use closeout::input::{find_inputs, Input};
 use closeout::render::escape::visible;
-use closeout::render::human::HumanReporter;
-use closeout::render::output::{check_written, FileId, OutputFile, ReadFile, Written};
+use closeout::render::output::{check_written, FileId, ReadFile, Written};
 use closeout::render::{self, Format, Tee};
 use closeout::run::audit::{policy_set_digest, sha256_hex, AuditLog, AuditReporter, AuditRun};
+use closeout::run::merge::RunInfo;
 use closeout::{
     exit_code, Checker, Evaluator, PolicySet, Reporter, RunOptions, SnapshotResult, Summary,
 };
@@ -20,21 +20,22 @@ use closeout::{
 use crate::cli::settings::Check;
 use crate::cli::{stdio, Error};
 
+use super::output;
+
 pub fn run(settings: Check) -> Result<ExitCode, Error> {
     let Check {
         paths,
         policies,
-        targets,
+        outputs,
         audit_log,
         fail_on,
         engine,
         jobs,
         limits,
         waivers,
-        style,
-        quiet,
         progress,
         redact,
+        shard,
     } = settings;
     let evaluator = PolicySet::load(&policies.sources)
         .and_then(|set| Evaluator::with_engine(set, &policies.context, engine))
@@ -46,7 +47,7 @@ pub fn run(settings: Check) -> Result<ExitCode, Error> {
             return Err(Error::config(config.issue_error(issue)));
         }
     }
-    let on_stdout = targets.iter().any(|(_, path)| path.is_none());
+    let on_stdout = outputs.on_stdout();
     if on_stdout && stdio::stdout_closed() {
         return Err(Error::usage(stdio::STDOUT_CLOSED_MESSAGE));
     }
@@ -62,56 +63,28 @@ pub fn run(settings: Check) -> Result<ExitCode, Error> {
     // Before any output is opened: no output may be an input, and no two
     // outputs one file.
     let read = read_files(&inputs, policies.config.as_ref(), evaluator.policies());
-    let written = written_files(&targets, audit_log.as_deref(), on_stdout);
+    let written = written_files(&outputs.targets, audit_log.as_deref(), on_stdout);
     check_written(&written, &read).map_err(Error::Usage)?;
 
-    // What an auditor needs to run it again, at the foot of the HTML report.
-    let facts = render::html::RunFacts {
-        version: env!("CARGO_PKG_VERSION").into(),
+    let run = AuditRun {
         policy_digest: policy_set_digest(evaluator.policies()),
+        config_sha256: policies
+            .config
+            .as_ref()
+            .map(|c| sha256_hex(c.text.as_bytes())),
+        engine: evaluator.engine().as_str().to_owned(),
         evaluated_at: policies.context.now.clone(),
-        engine: evaluator.engine().as_str().into(),
-        options: std::env::args_os()
-            .skip(1)
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect(),
-        redacted: redact.is_some(),
     };
-    let mut reporters: Vec<Box<dyn Reporter>> = Vec::new();
-    // Each --output is staged beside its file and put in place when the report is whole.
-    let mut staged: Vec<(std::path::PathBuf, OutputFile)> = Vec::new();
-    for (format, path) in targets.iter().cloned() {
-        let out: Box<dyn Write> = match &path {
-            None => Box::new(io::BufWriter::new(io::stdout().lock())),
-            Some(path) => {
-                let (file, output) = OutputFile::create(path)
-                    .and_then(|o| Ok((o.writer()?, o)))
-                    .map_err(|err| Error::usage(format!("--output {}: {err}", path.display())))?;
-                staged.push((path.clone(), output));
-                Box::new(io::BufWriter::new(file))
-            }
-        };
-        reporters.push(match format {
-            Format::Human => Box::new(HumanReporter::new(out, style).quiet(quiet)),
-            Format::Html => Box::new(render::html::HtmlReporter::new(out, facts.clone())),
-            _ => render::reporter_with(format, style, &catalogue, out),
-        });
-    }
+    let info = RunInfo::new(&run, redact.is_some());
+    let (mut reporters, staged) =
+        output::open(&outputs, &catalogue, &output::facts(&info), &info)?.split();
     if let Some(path) = &audit_log {
         let log = AuditLog::open_append(path)
             .map_err(|err| Error::usage(format!("--audit-log {}: {err}", path.display())))?;
-        let run = AuditRun {
-            policy_digest: policy_set_digest(evaluator.policies()),
-            config_sha256: policies
-                .config
-                .as_ref()
-                .map(|c| sha256_hex(c.text.as_bytes())),
-            engine: evaluator.engine().as_str().to_owned(),
-            evaluated_at: policies.context.now.clone(),
-        };
         reporters.push(Box::new(AuditReporter::new(log, run)));
     }
-    let human_on_stdout = targets
+    let human_on_stdout = outputs
+        .targets
         .iter()
         .any(|(f, p)| *f == Format::Human && p.is_none());
     // Machine formats keep stdout parseable; a one-line note per error goes to stderr.
@@ -121,9 +94,10 @@ pub fn run(settings: Check) -> Result<ExitCode, Error> {
     };
     let options = RunOptions {
         jobs,
-        keep_text: targets
+        keep_text: outputs
+            .targets
             .iter()
-            .any(|(f, _)| (*f == Format::Human && !quiet) || *f == Format::Html),
+            .any(|(f, _)| (*f == Format::Human && !outputs.quiet) || *f == Format::Html),
     };
     let bar = progress.then(stdio::progress_bar);
     let mut on_result = |_: &SnapshotResult| {
@@ -133,6 +107,7 @@ pub fn run(settings: Check) -> Result<ExitCode, Error> {
     };
     let mut checker = Checker::new(evaluator)
         .with_redaction(redact)
+        .with_shard(shard)
         .with_digests(audit_log.is_some())
         .with_limits(limits);
     if let Some(w) = waivers {
@@ -146,11 +121,7 @@ pub fn run(settings: Check) -> Result<ExitCode, Error> {
     drop(reporter);
     match outcome {
         Ok(summary) => {
-            for (path, output) in staged {
-                output
-                    .commit()
-                    .map_err(|err| Error::usage(format!("--output {}: {err}", path.display())))?;
-            }
+            staged.commit()?;
             if let Some(config) = &policies.config {
                 warn_stale(config, &summary);
             }

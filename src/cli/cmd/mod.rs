@@ -7,5 +7,7 @@ pub mod conditions;
 pub mod explain;
 pub mod import;
 pub mod init_pack;
+pub mod merge;
+pub mod output;
 pub mod plan;
 pub mod test;
