@@ -18,5 +18,6 @@ pub use result::{
     exit_code, ErrorInfo, FailOn, Finding, PlanStep, RawFinding, Report, SnapshotResult, Summary,
     Verdict, REPORT_VERSION,
 };
+pub use source::Source;
 pub use text::{plural, Span};
 pub use waiver::{StaleWaiver, Waiver, WaiverNote, WaiverStatus, WaiverSummary};

@@ -181,7 +181,8 @@ pub fn plan(result: &SnapshotResult) -> String {
     use super::escape::visible;
     let mut out = String::new();
     // Names and messages come from the snapshot: no control reaches the terminal.
-    let name = visible(result.snapshot_id.as_deref().unwrap_or(&result.source));
+    let source = result.source.to_string();
+    let name = visible(result.snapshot_id.as_deref().unwrap_or(&source));
     if result.plan.is_empty() {
         let _ = writeln!(out, "Nothing to fix for {name}.");
         return out;
