@@ -359,9 +359,7 @@ fn junit_has_a_suite_per_snapshot_and_a_case_per_applicable_condition() {
         let provider = result.provider.as_deref().unwrap();
         let applicable: Vec<_> = catalogue
             .iter()
-            .filter(|c| {
-                c.package == format!("closeout.{provider}") || c.package == "closeout.common"
-            })
+            .filter(|c| c.package.applies_to(provider))
             .collect();
         let failing: BTreeSet<&str> = result
             .findings

@@ -33,9 +33,6 @@ fn xml(text: &str) -> String {
     visible(text).into_owned()
 }
 
-/// The package whose conditions apply to every snapshot.
-const COMMON_PACKAGE: &str = "closeout.common";
-
 /// Keeps one small test suite per snapshot and writes the report at `finish`.
 pub struct JunitReporter<'w> {
     out: Box<dyn Write + 'w>,
@@ -60,10 +57,9 @@ impl<'w> JunitReporter<'w> {
         self.applicable
             .entry(provider.to_string())
             .or_insert_with(|| {
-                let package = format!("closeout.{provider}");
                 catalogue
                     .iter()
-                    .filter(|c| c.package == package || c.package == COMMON_PACKAGE)
+                    .filter(|c| c.package.applies_to(provider))
                     .map(|c| c.id.clone())
                     .collect()
             })

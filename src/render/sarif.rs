@@ -295,10 +295,7 @@ struct Rule {
 impl Rule {
     fn of_condition(condition: &Condition) -> Rule {
         let mut properties = BTreeMap::new();
-        let provider = condition
-            .package
-            .strip_prefix("closeout.")
-            .unwrap_or(&condition.package);
+        let provider = condition.package.provider();
         properties.insert(
             "tags",
             serde_json::json!([condition.kind.as_str(), provider]),
