@@ -164,7 +164,7 @@ fn every_condition_is_tripped_by_one_fixture_and_cleared_by_another() {
     let expected = expectations();
     let mut missing = Vec::new();
     for condition in policies.catalogue.iter() {
-        let provider = condition.package.trim_start_matches("closeout.");
+        let provider = condition.package.provider();
         let of_provider = |path: &String| {
             provider == "common" || path.starts_with(&format!("fixtures/{provider}/"))
         };
@@ -315,7 +315,7 @@ fn what_each_provider_reads_matches_the_shared_catalogue() {
     assert_eq!(want.len(), 5, "parsed {want:?}");
     let mut got: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for condition in policies.catalogue.iter() {
-        let provider = condition.package.strip_prefix("closeout.").unwrap();
+        let provider = condition.package.provider();
         got.entry(provider.to_string())
             .or_default()
             .extend(condition.reads.iter().cloned());

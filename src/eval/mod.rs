@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use crate::input::Snapshot;
 use crate::model::RawFinding;
-use crate::model::{ErrorKind, InputError};
+use crate::model::{ErrorKind, InputError, Package};
 use crate::policy::{PolicyError, PolicySet};
 
 /// What every evaluation of a run shares: the time and the limits.
@@ -232,7 +232,7 @@ pub struct Evaluator {
     policies: PolicySet,
     limits: Limits,
     /// Every rule to evaluate, per package: `(rule, "data.<package>.<rule>")`.
-    paths: BTreeMap<String, Vec<(String, String)>>,
+    paths: BTreeMap<Package, Vec<(String, String)>>,
     compiled: Option<std::sync::Arc<Compiled>>,
     /// This clone's VM, loaded with the shared program.
     vm: Option<regorus::rvm::RegoVM>,
@@ -321,13 +321,13 @@ impl Evaluator {
                 file: "<context>".into(),
                 message: e.to_string(),
             })?;
-        let paths: BTreeMap<String, Vec<(String, String)>> = policies
+        let paths: BTreeMap<Package, Vec<(String, String)>> = policies
             .rules
             .iter()
             .map(|(package, rules)| {
                 let paths = rules
                     .iter()
-                    .map(|rule| (rule.to_string(), format!("data.{package}.{rule}")))
+                    .map(|rule| (rule.to_string(), package.rule_query(rule)))
                     .collect();
                 (package.clone(), paths)
             })
@@ -440,14 +440,15 @@ impl Evaluator {
     }
 
     /// The packages that apply to a provider: its own and the common one.
-    fn packages_for(&self, provider: &str) -> Option<Vec<String>> {
-        let own = format!("closeout.{provider}");
-        if provider == "common" || !self.policies.rules.contains_key(&own) {
+    fn packages_for(&self, provider: &str) -> Option<Vec<Package>> {
+        let own = Package::of(provider);
+        if Package::is_common_name(provider) || !self.policies.rules.contains_key(&own) {
             return None;
         }
         let mut packages = vec![own];
-        if self.policies.rules.contains_key("closeout.common") {
-            packages.insert(0, "closeout.common".to_string());
+        let common = Package::common();
+        if self.policies.rules.contains_key(&common) {
+            packages.insert(0, common);
         }
         Some(packages)
     }
@@ -581,11 +582,11 @@ fn engine_value(json: &serde_json::Value, values: &mut u64) -> regorus::Value {
     }
 }
 
-fn package_file(policies: &PolicySet, package: &str) -> String {
+fn package_file(policies: &PolicySet, package: &Package) -> String {
     policies
         .catalogue
         .iter()
-        .find(|c| c.package == package)
+        .find(|c| c.package == *package)
         .map_or_else(|| package.to_string(), |c| c.file.clone())
 }
 

@@ -352,7 +352,7 @@ fn assemble(
     let snapshot = Json::Object(document);
     let text: Arc<str> = Arc::from(serde_json::to_string_pretty(&snapshot).unwrap_or_default());
     SnapshotSchema::v1()
-        .load_text(dir.display().to_string(), 1, text)
+        .load_text(dir.display().to_string().into(), 1, text)
         .map_err(|error| {
             ImportError::new(
                 &manifest_file,

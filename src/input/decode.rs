@@ -1,7 +1,7 @@
 //! Bytes to text: UTF-8 with or without a byte order mark; UTF-16 and UTF-32
 //! are named for what they are.
 
-use crate::model::{ErrorKind, InputError};
+use crate::model::{ErrorKind, InputError, Source};
 
 use super::locate::line_column;
 use super::UTF8_BOM;
@@ -32,7 +32,10 @@ pub fn wide_encoding_message(what: &str, encoding: &str) -> String {
 }
 
 /// Decodes a snapshot file's bytes: UTF-8, after a byte order mark if there is one.
-pub(crate) fn decode(source: &str, mut bytes: Vec<u8>) -> Result<(String, bool), Box<InputError>> {
+pub(crate) fn decode(
+    source: &Source,
+    mut bytes: Vec<u8>,
+) -> Result<(String, bool), Box<InputError>> {
     let bom = bytes.starts_with(UTF8_BOM);
     if bom {
         bytes.drain(..UTF8_BOM.len());

@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
 
-use crate::model::{plural, ErrorKind, InputError};
+use crate::model::{plural, ErrorKind, InputError, Source};
 
 use super::decode::decode;
 use super::find::read_bounded;
@@ -20,8 +20,8 @@ use super::{SCHEMA_V1, UTF8_BOM};
 /// One account snapshot that passed the contract.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
-    /// Where it came from, as given by the user (a path).
-    pub source: String,
+    /// Where it came from, as given by the user (a path, and the line of a stream).
+    pub source: Source,
     /// The line of its file the text starts on: 1, or N for line N of JSON Lines.
     pub first_line: usize,
     /// The text, without the UTF-8 byte order mark it may have had (positions
@@ -70,7 +70,7 @@ impl SnapshotSchema {
 
     /// Reads, parses and validates one snapshot file of at most `max_bytes`.
     pub fn load_file(&self, path: &Path, max_bytes: u64) -> Result<Snapshot, Box<InputError>> {
-        let source = path.display().to_string();
+        let source = Source::file(path.display().to_string());
         let bytes = read_bounded(path, max_bytes).map_err(|message| {
             Box::new(InputError::new(&source, ErrorKind::Unreadable, message))
         })?;
@@ -82,7 +82,7 @@ impl SnapshotSchema {
     /// its file (positions in errors are file positions).
     pub fn load_text(
         &self,
-        source: String,
+        source: Source,
         first_line: usize,
         text: Arc<str>,
     ) -> Result<Snapshot, Box<InputError>> {
@@ -92,7 +92,7 @@ impl SnapshotSchema {
     /// [`Self::load_text`] for text that followed a UTF-8 byte order mark.
     pub fn load(
         &self,
-        source: String,
+        source: Source,
         first_line: usize,
         text: Arc<str>,
         bom: bool,
@@ -108,7 +108,7 @@ impl SnapshotSchema {
 
     fn parse(
         &self,
-        source: String,
+        source: Source,
         first_line: usize,
         text: Arc<str>,
         bom: bool,
@@ -173,7 +173,7 @@ impl SnapshotSchema {
 
     fn validate(
         &self,
-        source: &str,
+        source: &Source,
         text: &Arc<str>,
         document: &Json,
     ) -> Result<(), Box<InputError>> {
@@ -681,7 +681,7 @@ mod tests {
             "\"account\": {\"id\": \"1\",\n   \"id\": \"2\"}",
         );
         let err = SnapshotSchema::v1()
-            .load_text("s.jsonl:7".into(), 7, Arc::from(text.as_str()))
+            .load_text(Source::line("s.jsonl", 7), 7, Arc::from(text.as_str()))
             .unwrap_err();
         assert_eq!(err.kind, ErrorKind::Syntax);
         assert_eq!(err.position, Some((9, 4)));
@@ -727,9 +727,9 @@ mod tests {
     fn a_byte_order_mark_is_left_out_of_the_text_and_the_positions() {
         let mut bytes = UTF8_BOM.to_vec();
         bytes.extend_from_slice(b"{\"a\":\n \xC3\xA9\xFF}");
-        let err = decode("t.json", bytes).unwrap_err();
+        let err = decode(&Source::file("t.json"), bytes).unwrap_err();
         assert_eq!(err.position, Some((2, 3)));
-        let (text, bom) = decode("t.json", [UTF8_BOM, b"{}"].concat()).unwrap();
+        let (text, bom) = decode(&Source::file("t.json"), [UTF8_BOM, b"{}"].concat()).unwrap();
         assert_eq!((text.as_str(), bom), ("{}", true));
     }
 

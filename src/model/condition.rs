@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::Package;
+
 /// How much a condition weighs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -63,7 +65,7 @@ pub struct Condition {
     /// GEN-003 blocks a snapshot whose `unknown` list covers one of them.
     pub reads: Vec<String>,
     /// The Rego package, e.g. `closeout.ukfast`.
-    pub package: String,
+    pub package: Package,
     /// The policy file and the 1-based line of the rule head.
     pub file: String,
     pub line: usize,
@@ -175,7 +177,7 @@ mod tests {
             source_doc: String::new(),
             source_quote: String::new(),
             reads: Vec::new(),
-            package: "closeout.t".into(),
+            package: Package::of("t"),
             file: "t.rego".into(),
             line: 1,
         }

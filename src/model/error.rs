@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::Span;
+use super::{Source, Span};
 
 /// What went wrong with one input. A batch reports it and goes on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,7 +28,7 @@ pub enum ErrorKind {
 /// An input that could not be checked, with where in the file the trouble is.
 #[derive(Debug, Clone)]
 pub struct InputError {
-    pub source: String,
+    pub source: Source,
     pub kind: ErrorKind,
     pub message: String,
     /// 1-based line and column, when the trouble has a position.
@@ -42,7 +42,7 @@ pub struct InputError {
 }
 
 impl InputError {
-    pub fn new(source: impl Into<String>, kind: ErrorKind, message: impl Into<String>) -> Self {
+    pub fn new(source: impl Into<Source>, kind: ErrorKind, message: impl Into<String>) -> Self {
         Self {
             source: source.into(),
             kind,

@@ -7,6 +7,7 @@
 
 pub mod condition;
 pub mod error;
+pub mod package;
 pub mod result;
 pub mod source;
 pub mod text;
@@ -14,9 +15,11 @@ pub mod waiver;
 
 pub use condition::{Catalogue, Condition, Kind};
 pub use error::{ErrorKind, InputError};
+pub use package::Package;
 pub use result::{
     exit_code, ErrorInfo, FailOn, Finding, PlanStep, RawFinding, Report, Shard, SnapshotResult,
     Summary, Verdict, REPORT_VERSION,
 };
+pub use source::Source;
 pub use text::{plural, Span};
 pub use waiver::{StaleWaiver, Waiver, WaiverNote, WaiverStatus, WaiverSummary};

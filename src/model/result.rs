@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::source::file_position;
-use super::{ErrorKind, Kind, Span, WaiverNote, WaiverStatus, WaiverSummary};
+use super::{ErrorKind, Kind, Source, Span, WaiverNote, WaiverStatus, WaiverSummary};
 
 /// The version of the JSON report's shape.
 pub const REPORT_VERSION: u32 = 1;
@@ -44,7 +43,7 @@ impl Verdict {
 /// The outcome for one snapshot.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct SnapshotResult {
-    pub source: String,
+    pub source: Source,
     pub snapshot_id: Option<String>,
     pub account_id: Option<String>,
     pub provider: Option<String>,
@@ -217,8 +216,8 @@ impl SnapshotResult {
     /// names its line once.
     pub fn error_location(&self) -> String {
         match &self.error {
-            Some(error) => file_position(&self.source, error.line, error.column),
-            None => self.source.clone(),
+            Some(error) => self.source.position(error.line, error.column),
+            None => self.source.to_string(),
         }
     }
 

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use include_dir::{include_dir, Dir};
 use serde::Deserialize;
 
-use crate::model::{Catalogue, Condition, Kind};
+use crate::model::{Catalogue, Condition, Kind, Package};
 
 static BUNDLED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/policies");
 
@@ -124,7 +124,7 @@ pub struct PolicySet {
     pub tests: Vec<PolicyFile>,
     pub catalogue: Catalogue,
     /// Which rules (`deny`, `warn`, `info`) each package defines.
-    pub rules: HashMap<String, BTreeSet<&'static str>>,
+    pub rules: HashMap<Package, BTreeSet<&'static str>>,
 }
 
 impl PolicySet {
@@ -158,7 +158,7 @@ impl PolicySet {
                 .join(", ");
             return Err(PolicyError::Empty { sources });
         }
-        let mut rules: HashMap<String, BTreeSet<&'static str>> = HashMap::new();
+        let mut rules: HashMap<Package, BTreeSet<&'static str>> = HashMap::new();
         for condition in &conditions {
             rules
                 .entry(condition.package.clone())
@@ -178,10 +178,7 @@ impl PolicySet {
     pub fn reads(&self) -> serde_json::Value {
         let mut by_package = serde_json::Map::new();
         for condition in self.catalogue.iter() {
-            let name = condition
-                .package
-                .strip_prefix("closeout.")
-                .unwrap_or(&condition.package);
+            let name = condition.package.provider();
             let entry = by_package
                 .entry(name.to_owned())
                 .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
@@ -197,9 +194,8 @@ impl PolicySet {
         let mut providers: Vec<String> = self
             .rules
             .keys()
-            .filter_map(|p| p.strip_prefix("closeout."))
-            .filter(|p| *p != "common")
-            .map(str::to_owned)
+            .filter(|p| !p.is_common())
+            .map(|p| p.provider().to_owned())
             .collect();
         providers.sort();
         providers
@@ -304,7 +300,7 @@ fn read_annotations(files: &[PolicyFile]) -> (Vec<Condition>, Vec<PolicyIssue>) 
         read_file_annotations(file, &mut pending, &mut issues);
     }
     // Resolve `after: all` to every other condition of the same package.
-    let by_package: Vec<(String, String)> = pending
+    let by_package: Vec<(Package, String)> = pending
         .iter()
         .map(|p| (p.condition.package.clone(), p.condition.id.clone()))
         .collect();
@@ -505,7 +501,8 @@ fn build_condition(
             (String::new(), String::new())
         }
     };
-    if !package.starts_with("closeout.") {
+    let parsed = Package::parse(package);
+    if parsed.is_none() {
         issues.push(issue(
             at,
             format!("{id}: package `{package}` must be `closeout.<provider>` or `closeout.common`"),
@@ -551,6 +548,7 @@ fn build_condition(
         Some(After::One(one)) => (vec![one.clone()], false),
         Some(After::List(list)) => (list.clone(), false),
     };
+    let package = parsed?;
     if issues.len() > before {
         return None;
     }
@@ -565,7 +563,7 @@ fn build_condition(
             source_doc,
             source_quote,
             reads,
-            package: package.to_owned(),
+            package,
             file: file.path.clone(),
             line: at,
         },

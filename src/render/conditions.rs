@@ -7,11 +7,11 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::model::SnapshotResult;
-use crate::model::{Catalogue, Condition};
+use crate::model::{Catalogue, Condition, Package};
 
 /// The conditions of one provider (`ukfast`, or `common`), or all of them.
 pub fn select<'c>(catalogue: &'c Catalogue, provider: Option<&str>) -> Vec<&'c Condition> {
-    let package = provider.map(|p| format!("closeout.{p}"));
+    let package = provider.map(Package::of);
     catalogue
         .iter()
         .filter(|c| package.as_ref().is_none_or(|p| c.package == *p))
@@ -19,7 +19,7 @@ pub fn select<'c>(catalogue: &'c Catalogue, provider: Option<&str>) -> Vec<&'c C
 }
 
 fn provider(condition: &Condition) -> &str {
-    condition.package.trim_start_matches("closeout.")
+    condition.package.provider()
 }
 
 /// Conditions that list `id` in their `after`: they come after it.
@@ -181,7 +181,8 @@ pub fn plan(result: &SnapshotResult) -> String {
     use super::escape::visible;
     let mut out = String::new();
     // Names and messages come from the snapshot: no control reaches the terminal.
-    let name = visible(result.snapshot_id.as_deref().unwrap_or(&result.source));
+    let source = result.source.to_string();
+    let name = visible(result.snapshot_id.as_deref().unwrap_or(&source));
     if result.plan.is_empty() {
         let _ = writeln!(out, "Nothing to fix for {name}.");
     } else {

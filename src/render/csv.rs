@@ -112,7 +112,7 @@ impl Reporter for CsvReporter<'_> {
         let provider = result.provider.as_deref().unwrap_or_default();
         if let Some(error) = &result.error {
             self.row([
-                result.source.as_str(),
+                &result.source.to_string(),
                 snapshot_id,
                 account_id,
                 provider,
@@ -131,7 +131,7 @@ impl Reporter for CsvReporter<'_> {
         }
         for finding in &result.findings {
             self.row([
-                result.source.as_str(),
+                &result.source.to_string(),
                 snapshot_id,
                 account_id,
                 provider,

@@ -18,7 +18,7 @@ use crate::model::{SnapshotResult, Summary};
 use crate::run::Reporter;
 
 use super::escape::visible;
-use super::{error_kind_name, forward_slashes, split_source};
+use super::{error_kind_name, forward_slashes};
 
 /// Writes one command per finding or error as each result arrives.
 pub struct GithubReporter<'w> {
@@ -37,8 +37,8 @@ impl Reporter for GithubReporter<'_> {
     }
 
     fn report(&mut self, result: &SnapshotResult, _text: Option<&str>) -> io::Result<()> {
-        let (file, stream_line) = split_source(&result.source);
-        let file = forward_slashes(file);
+        let stream_line = result.source.line;
+        let file = forward_slashes(&result.source.path);
         let mut page = String::new();
         if let Some(error) = &result.error {
             let title = format!(

@@ -36,8 +36,9 @@ use crate::model::{Finding, PlanStep, SnapshotResult, Summary, Verdict};
 use crate::model::{WaiverNote, WaiverStatus};
 use crate::run::Reporter;
 
+use super::error_kind_name;
 use super::escape::{visible, Snippet};
-use super::{error_kind_name, file_position};
+use crate::model::Source;
 
 /// Lines shown before and after an evidence line, as the human output does.
 const CONTEXT_LINES: usize = 1;
@@ -66,7 +67,7 @@ pub struct HtmlReporter<'w> {
 }
 
 struct Account {
-    source: String,
+    source: Source,
     snapshot_id: Option<String>,
     account_id: Option<String>,
     provider: Option<String>,
@@ -153,7 +154,7 @@ impl Reporter for HtmlReporter<'_> {
                 .collect(),
             plan: result.plan.clone(),
             error: result.error.as_ref().map(|e| ShownError {
-                location: file_position(&result.source, e.line, e.column),
+                location: result.source.position(e.line, e.column),
                 kind: error_kind_name(&e.kind),
                 message: e.message.clone(),
                 evidence: evidence(e.line),
@@ -429,7 +430,7 @@ impl HtmlReporter<'_> {
                 provider = text(account.provider.as_deref().unwrap_or("")),
                 ids = text(&blocking.join(" ")),
                 href = format_args!("acct-{index}"),
-                source = text(&account.source),
+                source = text(&account.source.to_string()),
                 account_id = text(account.account_id.as_deref().unwrap_or("")),
                 label = account.verdict.label(),
                 blocking = text(&blocking.join(", ")),
@@ -458,7 +459,7 @@ impl HtmlReporter<'_> {
                     let _ = writeln!(
                         page,
                         "<li><a href=\"#acct-{index}\">{}</a> {}</li>",
-                        text(&account.source),
+                        text(&account.source.to_string()),
                         account
                             .account_id
                             .as_deref()
@@ -547,7 +548,7 @@ fn account_section(page: &mut String, index: usize, account: &Account) {
         "<section class=\"account verdict-{verdict}\" id=\"acct-{index}\" data-verdict=\"{verdict}\">\n\
          <h2><span class=\"verdict\">{}</span> <code>{}</code></h2>",
         account.verdict.label(),
-        text(&account.source)
+        text(&account.source.to_string())
     );
     page.push_str("<dl class=\"identity\">");
     for (name, value) in [
@@ -603,7 +604,7 @@ fn account_section(page: &mut String, index: usize, account: &Account) {
     page.push_str("</section>\n");
 }
 
-fn finding(page: &mut String, shown: &Shown, source: &str) {
+fn finding(page: &mut String, shown: &Shown, source: &Source) {
     let f = &shown.finding;
     let kind = f.kind.as_str();
     let waived = if f.is_waived() { " waived" } else { "" };
@@ -627,7 +628,7 @@ fn finding(page: &mut String, shown: &Shown, source: &str) {
         page,
         "<p class=\"evidence\">evidence: <code class=\"pointer\">{}</code> at <code>{}</code></p>",
         text(&f.pointer),
-        text(&file_position(source, f.line, f.column))
+        text(&source.position(f.line, f.column))
     );
     if let Some(evidence) = &shown.evidence {
         evidence_block(page, evidence);

@@ -92,7 +92,10 @@ impl Reporter for HumanReporter<'_> {
         page.push('\n');
         let snippet = text.map(Snippet::new);
         let source = snippet.as_ref().map(|s| {
-            crate::input::locate::NamedText::new(visible(&result.source), Arc::clone(&s.text))
+            crate::input::locate::NamedText::new(
+                visible(&result.source.to_string()),
+                Arc::clone(&s.text),
+            )
         });
         // A label's span in the snippet's text.
         let place = |span: Span| match &snippet {

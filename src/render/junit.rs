@@ -22,19 +22,16 @@ use std::io::{self, Write};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
 use crate::model::{Catalogue, Kind};
-use crate::model::{Finding, SnapshotResult, Summary};
+use crate::model::{Finding, SnapshotResult, Source, Summary};
 use crate::run::Reporter;
 
+use super::error_kind_name;
 use super::escape::visible;
-use super::{error_kind_name, file_position};
 
 /// Text for the XML: see the module's documentation.
 fn xml(text: &str) -> String {
     visible(text).into_owned()
 }
-
-/// The package whose conditions apply to every snapshot.
-const COMMON_PACKAGE: &str = "closeout.common";
 
 /// Keeps one small test suite per snapshot and writes the report at `finish`.
 pub struct JunitReporter<'w> {
@@ -60,10 +57,9 @@ impl<'w> JunitReporter<'w> {
         self.applicable
             .entry(provider.to_string())
             .or_insert_with(|| {
-                let package = format!("closeout.{provider}");
                 catalogue
                     .iter()
-                    .filter(|c| c.package == package || c.package == COMMON_PACKAGE)
+                    .filter(|c| c.package.applies_to(provider))
                     .map(|c| c.id.clone())
                     .collect()
             })
@@ -129,7 +125,7 @@ impl<'w> JunitReporter<'w> {
 
 /// A suite named by the snapshot's source, with its identity as properties.
 fn suite_for(result: &SnapshotResult) -> TestSuite {
-    let mut suite = TestSuite::new(xml(&result.source));
+    let mut suite = TestSuite::new(xml(&result.source.to_string()));
     if let Some(id) = &result.snapshot_id {
         suite.add_property(Property::new("snapshot_id", xml(id)));
     }
@@ -141,13 +137,13 @@ fn suite_for(result: &SnapshotResult) -> TestSuite {
 
 /// The remediation, then where each finding's value sits: CI pages often show
 /// only the failure body.
-fn failure_body(source: &str, findings: &[&Finding]) -> String {
+fn failure_body(source: &Source, findings: &[&Finding]) -> String {
     let mut body = findings
         .first()
         .map(|f| xml(&f.remediation))
         .unwrap_or_default();
     for finding in findings {
-        let position = file_position(source, finding.line, finding.column);
+        let position = source.position(finding.line, finding.column);
         if !body.is_empty() {
             body.push('\n');
         }
@@ -180,7 +176,7 @@ impl Reporter for JunitReporter<'_> {
                     .set_type(kind)
                     .set_description(xml(&format!(
                         "{}: {}",
-                        file_position(&result.source, error.line, error.column),
+                        result.source.position(error.line, error.column),
                         error.message
                     )));
                 let mut case = TestCase::new("snapshot", status);

@@ -16,11 +16,11 @@ use std::io::{self, Write};
 
 use crate::model::plural;
 use crate::model::Kind;
-use crate::model::{PlanStep, SnapshotResult, Summary};
+use crate::model::{PlanStep, SnapshotResult, Source, Summary};
 use crate::run::Reporter;
 
+use super::error_kind_name;
 use super::escape::visible;
-use super::{error_kind_name, file_position};
 
 /// How many blocked snapshots and errors are listed in full. A comment on a
 /// GitHub pull request holds at most 65,536 characters, and a run over a large
@@ -50,7 +50,7 @@ struct Blocked {
 }
 
 struct Failed {
-    source: String,
+    source: Source,
     line: Option<usize>,
     column: Option<usize>,
     kind: String,
@@ -156,7 +156,7 @@ impl<'w> MarkdownReporter<'w> {
             for error in &self.errors {
                 page.push_str(&format!(
                     "- {} ({}): {}\n",
-                    code(&file_position(&error.source, error.line, error.column)),
+                    code(&error.source.position(error.line, error.column)),
                     text(&error.kind),
                     text(&error.message)
                 ));
@@ -198,7 +198,7 @@ impl Reporter for MarkdownReporter<'_> {
                 .collect();
             blocking.dedup();
             self.blocked.push(Blocked {
-                source: result.source.clone(),
+                source: result.source.to_string(),
                 snapshot_id: result.snapshot_id.clone(),
                 provider: result.provider.clone(),
                 blocking,

@@ -188,8 +188,6 @@ impl fmt::Debug for Tee<'_> {
     }
 }
 
-pub(crate) use crate::model::source::{file_position, split_source};
-
 /// The name an error kind has in the JSON report (`syntax`, `unknown_provider`, …).
 pub(crate) fn error_kind_name(kind: &ErrorKind) -> String {
     serde_json::to_value(kind)
@@ -249,26 +247,5 @@ mod tests {
             assert_eq!(format.name().parse::<Format>(), Ok(format));
         }
         assert!("xml".parse::<Format>().is_err());
-    }
-
-    #[test]
-    fn split_source_takes_a_line_suffix_only() {
-        assert_eq!(split_source("big.jsonl:12"), ("big.jsonl", Some(12)));
-        assert_eq!(split_source("<stdin>:3"), ("<stdin>", Some(3)));
-        assert_eq!(split_source("a/b.json"), ("a/b.json", None));
-        assert_eq!(split_source("C:\\x\\b.json"), ("C:\\x\\b.json", None));
-        assert_eq!(split_source("odd:name.json"), ("odd:name.json", None));
-        assert_eq!(split_source(":12"), (":12", None));
-    }
-
-    #[test]
-    fn file_positions_name_a_stream_line_once() {
-        assert_eq!(file_position("a.json", Some(3), Some(4)), "a.json:3:4");
-        assert_eq!(
-            file_position("big.jsonl:12", Some(12), Some(5)),
-            "big.jsonl:12:5"
-        );
-        assert_eq!(file_position("big.jsonl:12", None, None), "big.jsonl:12");
-        assert_eq!(file_position("a.json", None, Some(4)), "a.json");
     }
 }

@@ -15,7 +15,7 @@ use crate::model::{Catalogue, Condition, Kind};
 use crate::model::{Finding, SnapshotResult, Summary};
 use crate::run::Reporter;
 
-use super::{error_kind_name, forward_slashes, split_source};
+use super::{error_kind_name, forward_slashes};
 
 const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
@@ -77,7 +77,7 @@ impl<'w> SarifReporter<'w> {
 
 impl Reporter for SarifReporter<'_> {
     fn report(&mut self, result: &SnapshotResult, _text: Option<&str>) -> io::Result<()> {
-        let (file, stream_line) = split_source(&result.source);
+        let (file, stream_line) = (result.source.path.as_str(), result.source.line);
         let uri = artifact_uri(file);
         if let Some(error) = &result.error {
             let line = error.line.or(stream_line);
@@ -295,10 +295,7 @@ struct Rule {
 impl Rule {
     fn of_condition(condition: &Condition) -> Rule {
         let mut properties = BTreeMap::new();
-        let provider = condition
-            .package
-            .strip_prefix("closeout.")
-            .unwrap_or(&condition.package);
+        let provider = condition.package.provider();
         properties.insert(
             "tags",
             serde_json::json!([condition.kind.as_str(), provider]),

@@ -120,7 +120,7 @@ impl AuditRecord {
             snapshot_id: result.snapshot_id.clone(),
             account_id: result.account_id.clone(),
             provider: result.provider.clone(),
-            source: result.source.clone(),
+            source: result.source.to_string(),
             verdict: result.verdict,
             finding_ids: result.condition_ids(),
             waivers_applied: applied,

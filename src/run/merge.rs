@@ -268,9 +268,14 @@ fn verify_run(run: &Run) -> Result<(), MergeError> {
     if let Some(shard) = s.shard {
         for (line, result) in &run.results {
             if result.verdict != Verdict::Error
-                && !shard::holds(shard, result.snapshot_id.as_deref(), &result.source)
+                && !shard::holds(
+                    shard,
+                    result.snapshot_id.as_deref(),
+                    &result.source.to_string(),
+                )
             {
-                let key = shard::shard_key(result.snapshot_id.as_deref(), &result.source);
+                let source = result.source.to_string();
+                let key = shard::shard_key(result.snapshot_id.as_deref(), &source);
                 return Err(MergeError(format!(
                     "{}:{line}: snapshot {key:?} belongs to shard {}/{}, not to this run's shard {shard}",
                     run.file,

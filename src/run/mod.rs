@@ -33,7 +33,7 @@ use crate::decide::WaiverContext;
 use crate::input::{
     open_regular, wide_encoding, wide_encoding_message, Input, Limits, SnapshotSchema, UTF8_BOM,
 };
-use crate::model::{ErrorKind, InputError};
+use crate::model::{ErrorKind, InputError, Source};
 
 /// Receives results in input order. Streaming formats write at once; document
 /// formats keep the (small) results and write at `finish`.
@@ -137,7 +137,7 @@ enum Work {
     File(PathBuf),
     /// One line of a JSON Lines stream.
     Line {
-        source: String,
+        source: Source,
         line: usize,
         text: String,
         /// The line followed the stream's UTF-8 byte order mark.
@@ -149,9 +149,9 @@ enum Work {
 
 impl Work {
     /// The name its result will carry.
-    fn source(&self) -> String {
+    fn source(&self) -> Source {
         match self {
-            Work::File(path) => path.display().to_string(),
+            Work::File(path) => Source::file(path.display().to_string()),
             Work::Line { source, .. } => source.clone(),
             Work::Failed(error) => error.source.clone(),
         }
@@ -229,8 +229,8 @@ impl Checker {
         shard: Option<Shard>,
         work: Work,
     ) -> Option<(SnapshotResult, Option<Arc<str>>)> {
-        let in_shard = |id: Option<&str>, source: &str| {
-            shard.is_none_or(|shard| shard::holds(shard, id, source))
+        let in_shard = |id: Option<&str>, source: &crate::model::Source| {
+            shard.is_none_or(|shard| shard::holds(shard, id, &source.to_string()))
         };
         let loaded = match work {
             Work::File(path) => schema.load_file(&path, settings.limits.max_snapshot_bytes),
@@ -503,7 +503,7 @@ fn read_lines(
         batcher.push(work) && (!reader.buffer().is_empty() || batcher.flush())
     };
     let failed = |line: usize, kind: ErrorKind, message: String| {
-        let error = InputError::new(format!("{name}:{line}"), kind, message);
+        let error = InputError::new(Source::line(name, line), kind, message);
         Work::Failed(Box::new(error.at_position(line, 1)))
     };
     let mut bytes = Vec::new();
@@ -537,7 +537,7 @@ fn read_lines(
             }
             Err(err) => {
                 let error = InputError::new(
-                    format!("{name}:{line}"),
+                    Source::line(name, line),
                     ErrorKind::Unreadable,
                     format!("cannot read line {line}: {err}"),
                 );
@@ -574,7 +574,7 @@ fn read_lines(
         while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
             bytes.pop();
         }
-        let source = format!("{name}:{line}");
+        let source = Source::line(name, line);
         let work = match String::from_utf8(std::mem::take(&mut bytes)) {
             Ok(text) => Work::Line {
                 source,

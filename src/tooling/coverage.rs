@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::model::{Catalogue, Kind};
+use crate::model::{Catalogue, Kind, Package};
 use crate::model::{SnapshotResult, Verdict};
 use crate::run::Checker;
 
@@ -55,7 +55,7 @@ pub struct Expected {
 pub struct FixtureOutcome {
     pub path: PathBuf,
     /// The provider package of the snapshot, e.g. `closeout.ukfast`.
-    pub package: Option<String>,
+    pub package: Option<Package>,
     pub verdict: Verdict,
     pub ids: BTreeSet<String>,
     pub expected: Option<Expected>,
@@ -143,7 +143,7 @@ pub fn check_fixtures(
         .map(|Fixture { path, expected, .. }| {
             let (result, _) = checker.check_file(path);
             let ids: BTreeSet<String> = result.findings.iter().map(|f| f.id.clone()).collect();
-            let package = result.provider.as_ref().map(|p| format!("closeout.{p}"));
+            let package = result.provider.as_deref().map(Package::of);
             let disagreement = reference.as_deref_mut().and_then(|reference| {
                 let (theirs, _) = reference.check_file(path);
                 disagreement(&result, &theirs)
@@ -237,8 +237,8 @@ pub fn coverage(
                 .collect();
             let own = |f: &&FixtureOutcome| {
                 condition.kind == Kind::Info
-                    || condition.package == "closeout.common"
-                    || f.package.as_deref() == Some(condition.package.as_str())
+                    || condition.package.is_common()
+                    || f.package.as_ref() == Some(&condition.package)
             };
             let cleared_by = checked
                 .filter(own)

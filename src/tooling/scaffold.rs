@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::model::Package;
+
 /// The files of a new pack, relative to its directory.
 pub fn pack_files(name: &str, today: &str) -> Vec<(PathBuf, String)> {
     let id = format!("{}-001", id_prefix(name));
@@ -40,9 +42,10 @@ pub fn check_name(name: &str) -> Result<(), String> {
         && name
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !valid || name == "common" {
+    if !valid || Package::is_common_name(name) {
         return Err(format!(
-            "`{name}` cannot name a pack: use lowercase letters, digits and `_`, starting with a letter (it becomes package closeout.{name} and the snapshots' provider), and not `common`"
+            "`{name}` cannot name a pack: use lowercase letters, digits and `_`, starting with a letter (it becomes package {} and the snapshots' provider), and not `common`",
+            Package::of(name)
         ));
     }
     Ok(())
