@@ -121,8 +121,7 @@ fn json_lines_on_stdin_name_each_snapshot_by_line() {
 #[test]
 fn a_jsonl_file_gives_the_same_verdicts_as_the_files_it_came_from() {
     let (stream, count) = stream();
-    let dir = std::env::temp_dir().join(format!("closeout-batch-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::tempdir("batch-stream");
     let file = dir.join("all.jsonl");
     // Without the broken tail: every line is a valid snapshot.
     let valid: Vec<u8> = stream

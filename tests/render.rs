@@ -17,6 +17,8 @@ use closeout::{
 };
 use serde_json::Value;
 
+mod common;
+
 /// The snapshots behind the golden files: blocked (with a condition tripped
 /// twice, and an info), warned, eligible with no finding, and unreadable.
 const GOLDEN_INPUTS: [&str; 4] = [
@@ -334,10 +336,7 @@ fn sarif_points_into_json_lines_streams_by_file_and_line() {
 }
 
 fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("closeout-render-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::tempdir(&format!("render-{name}"))
 }
 
 // --- JUnit ---------------------------------------------------------------
@@ -591,7 +590,7 @@ fn markdown_cells_keep_their_table_whole() {
 
 #[test]
 fn every_format_has_a_reporter() {
-    for format in Format::ALL {
+    for format in Format::all() {
         let out = render(format, &["fixtures/aptible/eligible-empty-account.json"]);
         assert!(!out.is_empty(), "{format} wrote nothing");
     }

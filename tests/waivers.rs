@@ -11,9 +11,7 @@ const NOW: &str = "2026-11-21T00:00:00Z";
 
 /// A scratch directory holding `closeout.toml` with `config`.
 fn workspace(name: &str, config: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("closeout-waivers-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::tempdir(&format!("waivers-{name}"));
     std::fs::write(dir.join("closeout.toml"), config).unwrap();
     dir
 }

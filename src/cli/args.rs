@@ -213,7 +213,7 @@ pub struct CheckArgs {
 
     /// Output format: human, json, jsonl, sarif, junit, github, csv, markdown, html.
     /// Repeat it with --output to write several formats in one run.
-    #[arg(short, long, value_name = "FORMAT", default_value = "human", value_parser = str::parse::<Format>)]
+    #[arg(short, long, value_name = "FORMAT", default_value = "human", value_parser = Format::parse)]
     pub format: Vec<Format>,
 
     /// Write the output to FILE instead of standard output. With several
@@ -321,7 +321,7 @@ pub struct MergeArgs {
     pub files: Vec<PathBuf>,
 
     /// Output format, as for check; repeat it with --output for several.
-    #[arg(short, long, value_name = "FORMAT", default_value = "human", value_parser = str::parse::<Format>)]
+    #[arg(short, long, value_name = "FORMAT", default_value = "human", value_parser = Format::parse)]
     pub format: Vec<Format>,
 
     /// Write the output to FILE instead of standard output (one per --format).

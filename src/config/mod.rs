@@ -941,8 +941,8 @@ expires = "2027-01-15"
 
     #[test]
     fn discover_finds_the_file_or_nothing() {
-        let dir = std::env::temp_dir().join(format!("closeout-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = tempfile::tempdir().unwrap();
+        let dir = scratch.path().to_path_buf();
         assert!(Config::discover(&dir).unwrap().is_none());
         std::fs::write(dir.join(FILE_NAME), GOOD).unwrap();
         let config = Config::discover(&dir).unwrap().unwrap();

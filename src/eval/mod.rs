@@ -128,7 +128,8 @@ struct RuleOutput {
 }
 
 /// Which of regorus's evaluators runs the policies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum EngineKind {
     /// The bytecode VM: the policies compiled once, then executed per snapshot.
     #[default]
@@ -139,10 +140,7 @@ pub enum EngineKind {
 
 impl EngineKind {
     pub fn as_str(self) -> &'static str {
-        match self {
-            EngineKind::Vm => "vm",
-            EngineKind::Interpreter => "interpreter",
-        }
+        self.into()
     }
 }
 

@@ -8,8 +8,22 @@ use serde::{Deserialize, Serialize};
 use super::Package;
 
 /// How much a condition weighs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumString,
+    strum::IntoStaticStr,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Kind {
     /// Cancellation must not proceed (`deny`).
     Block,
@@ -21,12 +35,7 @@ pub enum Kind {
 
 impl Kind {
     pub fn parse(text: &str) -> Option<Kind> {
-        match text {
-            "block" => Some(Kind::Block),
-            "warn" => Some(Kind::Warn),
-            "info" => Some(Kind::Info),
-            _ => None,
-        }
+        text.parse().ok()
     }
 
     /// The Rego rule a condition of this kind is written as.
@@ -39,11 +48,7 @@ impl Kind {
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Block => "block",
-            Kind::Warn => "warn",
-            Kind::Info => "info",
-        }
+        self.into()
     }
 }
 

@@ -7,8 +7,9 @@ use serde::{Deserialize, Serialize};
 use super::{Source, Span};
 
 /// What went wrong with one input. A batch reports it and goes on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum ErrorKind {
     /// The path could not be read (missing, not a regular file, over a size
     /// limit), or held no snapshots.

@@ -19,8 +19,9 @@ pub struct Report {
     pub summary: Summary,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum Verdict {
     /// No block finding: the account may be closed.
     Eligible,
@@ -32,11 +33,7 @@ pub enum Verdict {
 
 impl Verdict {
     pub fn label(self) -> &'static str {
-        match self {
-            Verdict::Eligible => "ELIGIBLE",
-            Verdict::Blocked => "BLOCKED",
-            Verdict::Error => "ERROR",
-        }
+        self.into()
     }
 }
 

@@ -28,8 +28,9 @@ pub struct Waiver {
     pub line: usize,
 }
 /// Whether the waiver that matched a finding still applies.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum WaiverStatus {
     /// In force: the finding is accepted.
     Applied,

@@ -716,17 +716,10 @@ mod tests {
     use super::*;
 
     fn load_text(text: &str) -> Result<PolicySet, PolicyError> {
-        // One directory per call: tests run in parallel, and two texts may
-        // have the same length.
-        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("closeout-policy-{}-{call}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("p.rego"), text).unwrap();
-        let result = PolicySet::load(&[PolicySource::Dir(dir.clone())]);
-        std::fs::remove_dir_all(&dir).unwrap();
-        result
+        // One directory per call (tempfile names each): tests run in parallel.
+        let scratch = tempfile::tempdir().unwrap();
+        std::fs::write(scratch.path().join("p.rego"), text).unwrap();
+        PolicySet::load(&[PolicySource::Dir(scratch.path().to_path_buf())])
     }
 
     const GOOD: &str = r#"package closeout.demo

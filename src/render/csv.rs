@@ -143,10 +143,7 @@ impl Reporter for CsvReporter<'_> {
                 &finding.pointer,
                 &number(finding.line),
                 &number(finding.column),
-                finding.waiver.as_ref().map_or("", |w| match w.status {
-                    crate::model::WaiverStatus::Applied => "applied",
-                    crate::model::WaiverStatus::Expired => "expired",
-                }),
+                finding.waiver.as_ref().map_or("", |w| w.status.into()),
                 finding.waiver.as_ref().map_or("", |w| w.reason.as_str()),
                 finding
                     .waiver

@@ -333,31 +333,21 @@ fn position_note(line: Option<usize>, column: Option<usize>) -> String {
     }
 }
 
-/// Wraps `text` after `head`, indenting continuation lines under the text.
+/// Wraps `text` after `head`, indenting continuation lines under the text;
+/// words are never broken.
 fn wrap(head: &str, text: &str, width: usize) -> String {
     let indent = " ".repeat(head.chars().count());
-    let width = width.max(40);
-    let mut out = String::new();
-    let mut first = true;
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        let prefix = if first { head } else { &indent };
-        if !line.is_empty()
-            && prefix.chars().count() + line.chars().count() + 1 + word.chars().count() > width
-        {
-            out.push_str(prefix);
-            out.push_str(&line);
-            out.push('\n');
-            line.clear();
-            first = false;
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if words.is_empty() {
+        return format!("{head}\n");
     }
-    out.push_str(if first { head } else { &indent });
-    out.push_str(&line);
+    let options = textwrap::Options::new(width.max(40))
+        .initial_indent(head)
+        .subsequent_indent(&indent)
+        .break_words(false)
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation);
+    let mut out = textwrap::fill(&words, options);
     out.push('\n');
     out
 }

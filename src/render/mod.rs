@@ -26,14 +26,24 @@ pub mod sarif;
 
 use std::fmt;
 use std::io::Write;
-use std::str::FromStr;
 
 use crate::model::Catalogue;
 use crate::model::ErrorKind;
 use crate::run::Reporter;
 
 /// The output formats of `closeout check`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::Display,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum Format {
     /// Diagnostics with the snapshot's text underlined, for a terminal.
     Human,
@@ -57,51 +67,21 @@ pub enum Format {
 
 impl Format {
     /// Every format, in the order `--help` lists them.
-    pub const ALL: [Format; 9] = [
-        Format::Human,
-        Format::Json,
-        Format::Jsonl,
-        Format::Sarif,
-        Format::Junit,
-        Format::Github,
-        Format::Csv,
-        Format::Markdown,
-        Format::Html,
-    ];
+    pub fn all() -> impl Iterator<Item = Format> {
+        <Format as strum::IntoEnumIterator>::iter()
+    }
 
     /// The name `--format` takes.
     pub fn name(self) -> &'static str {
-        match self {
-            Format::Human => "human",
-            Format::Json => "json",
-            Format::Jsonl => "jsonl",
-            Format::Sarif => "sarif",
-            Format::Junit => "junit",
-            Format::Github => "github",
-            Format::Csv => "csv",
-            Format::Markdown => "markdown",
-            Format::Html => "html",
-        }
+        self.into()
     }
-}
 
-impl fmt::Display for Format {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Format {
-    type Err = String;
-
-    fn from_str(name: &str) -> Result<Format, String> {
-        Format::ALL
-            .into_iter()
-            .find(|format| format.name() == name)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-                format!("unknown format {name:?} (expected {})", names.join(", "))
-            })
+    /// `--format NAME`, with the list of names when it is none of them.
+    pub fn parse(name: &str) -> Result<Format, String> {
+        name.parse().map_err(|_| {
+            let names: Vec<&str> = Format::all().map(Format::name).collect();
+            format!("unknown format {name:?} (expected {})", names.join(", "))
+        })
     }
 }
 
@@ -190,10 +170,8 @@ impl fmt::Debug for Tee<'_> {
 
 /// The name an error kind has in the JSON report (`syntax`, `unknown_provider`, …).
 pub(crate) fn error_kind_name(kind: &ErrorKind) -> String {
-    serde_json::to_value(kind)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
+    let name: &'static str = kind.into();
+    name.to_owned()
 }
 
 /// The kind of the first I/O error along `error`'s chain of sources (an
@@ -243,7 +221,7 @@ mod tests {
 
     #[test]
     fn format_names_round_trip() {
-        for format in Format::ALL {
+        for format in Format::all() {
             assert_eq!(format.name().parse::<Format>(), Ok(format));
         }
         assert!("xml".parse::<Format>().is_err());

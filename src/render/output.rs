@@ -272,11 +272,11 @@ mod tests {
     use std::io::Write;
 
     fn scratch(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("closeout-output-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
+        tempfile::Builder::new()
+            .prefix(&format!("closeout-output-{name}-"))
+            .tempdir()
+            .unwrap()
+            .keep()
     }
 
     fn written(flag: &str, path: &Path) -> Written {

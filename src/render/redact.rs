@@ -48,7 +48,8 @@ pub struct Keep {
 }
 
 /// The kinds of value masked, each with its own mask and default [`Keep`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
 pub enum Kind {
     /// The local part of an address; the domain stays.
     Email,
@@ -61,6 +62,7 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order of the `keep` table.
     const ALL: [Kind; 5] = [
         Kind::Email,
         Kind::Phone,
@@ -71,13 +73,7 @@ impl Kind {
 
     /// The name `[redact.keep]` uses.
     pub fn name(self) -> &'static str {
-        match self {
-            Kind::Email => "email",
-            Kind::Phone => "phone",
-            Kind::KeyId => "key_id",
-            Kind::Secret => "secret",
-            Kind::Pattern => "pattern",
-        }
+        self.into()
     }
 
     fn default_keep(self) -> Keep {
@@ -180,9 +176,10 @@ impl Redactor {
         for (name, start, end) in &settings.keep {
             let kind = Kind::ALL
                 .into_iter()
+                .into_iter()
                 .find(|k| k.name() == name)
                 .ok_or_else(|| {
-                    let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+                    let names: Vec<&str> = Kind::ALL.into_iter().map(|k| k.name()).collect();
                     format!(
                         "redact.keep.{name}: unknown kind (expected {})",
                         names.join(", ")

@@ -6,6 +6,7 @@
 //!
 //! The output is validated against the official schema in `tests/render.rs`.
 
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
@@ -210,16 +211,30 @@ pub(crate) fn artifact_uri(path: &str) -> String {
     } else {
         (String::new(), path.as_str())
     };
-    for byte in rest.bytes() {
-        let keep = byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=@/".contains(&byte);
-        if keep {
-            uri.push(char::from(byte));
-        } else {
-            uri.push_str(&format!("%{byte:02X}"));
-        }
-    }
+    uri.extend(utf8_percent_encode(rest, URI_ENCODED));
     uri
 }
+
+/// What a path segment of a URI may not hold as is (RFC 3986): everything but
+/// letters, digits, `-._~`, the sub-delimiters, `@` and `/`; `:` included.
+const URI_ENCODED: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b'@')
+    .remove(b'/');
 
 /// A rule name in SARIF's style: the title in CamelCase ("Unused rights remain"
 /// becomes `UnusedRightsRemain`), or the id when there is no title.

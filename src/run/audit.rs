@@ -31,7 +31,6 @@
 //! `finding_ids` lists every condition that tripped, waived or not;
 //! `waivers_applied` says which of them a waiver in force accepted.
 
-use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -142,7 +141,7 @@ impl AuditRecord {
 
 /// SHA-256 of `bytes`, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// SHA-256 over policy files, hex: the same set of (path, text) pairs in any
@@ -161,7 +160,7 @@ pub fn policy_digest(files: &[(&str, &str)]) -> String {
             hasher.update(part.as_bytes());
         }
     }
-    hex(&hasher.finalize())
+    hex::encode(hasher.finalize())
 }
 
 /// [`policy_digest`] of the rule files of a policy set (`*_test.rego` files
@@ -174,14 +173,6 @@ pub fn policy_set_digest(set: &PolicySet) -> String {
         .map(|f| (f.path.as_str(), &*f.text))
         .collect();
     policy_digest(&files)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
 }
 
 /// An audit log open for appending. Each record is written whole, in one write,
@@ -394,9 +385,8 @@ mod tests {
 
     #[test]
     fn the_log_appends_whole_lines() {
-        let path =
-            std::env::temp_dir().join(format!("closeout-audit-{}.jsonl", std::process::id()));
-        let _ = std::fs::remove_file(&path);
+        let scratch = tempfile::tempdir().unwrap();
+        let path = scratch.path().join("audit.jsonl");
         let record = AuditRecord::new(&result(), None, [], &run());
         for _ in 0..2 {
             let mut log = AuditLog::open_append(&path).unwrap();

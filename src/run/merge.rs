@@ -57,7 +57,9 @@ pub struct RunInfo {
     pub engine: String,
     /// The run's `--now` (RFC 3339).
     pub evaluated_at: String,
-    /// Whether the results were redacted (no `--no-redact`).
+    /// Whether the results were redacted (no `--no-redact`); outputs written
+    /// before this field existed were.
+    #[serde(default = "redacted_by_default")]
     pub redacted: bool,
 }
 
@@ -72,6 +74,10 @@ impl RunInfo {
             redacted,
         }
     }
+}
+
+fn redacted_by_default() -> bool {
+    true
 }
 
 /// Why the inputs cannot be merged; the message names file and line.

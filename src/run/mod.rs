@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use crate::eval::Evaluator;
 use chrono::NaiveDate;
@@ -289,17 +289,16 @@ impl Checker {
         let jobs = worker_count(options.jobs, inputs);
         // How many batches may be read but not yet reported.
         let window = jobs * 4;
-        let (job_tx, job_rx) = sync_channel::<Vec<Job>>(window);
+        let (job_tx, job_rx) = crossbeam_channel::bounded::<Vec<Job>>(window);
         let (done_tx, done_rx) = sync_channel::<Vec<Done>>(window);
         let (token_tx, token_rx) = sync_channel::<()>(window);
-        let job_rx = Arc::new(Mutex::new(job_rx));
         let schema = self.schema;
         let settings = &self.settings;
         let max_line = settings.limits.max_line_bytes;
         std::thread::scope(|scope| {
             scope.spawn(move || read_inputs(inputs, max_line, &job_tx, &token_tx));
             for _ in 0..jobs {
-                let job_rx = Arc::clone(&job_rx);
+                let job_rx = job_rx.clone();
                 let done_tx = done_tx.clone();
                 let mut evaluator = self.evaluator.clone();
                 scope.spawn(move || {
@@ -327,7 +326,7 @@ impl Checker {
 /// Numbers jobs in input order and sends them in batches, each taking a window
 /// slot, so the reader never runs more than the window ahead of the reporter.
 struct Batcher<'a> {
-    jobs: &'a SyncSender<Vec<Job>>,
+    jobs: &'a crossbeam_channel::Sender<Vec<Job>>,
     window: &'a SyncSender<()>,
     seq: u64,
     batch: Vec<Job>,
@@ -368,7 +367,7 @@ impl Batcher<'_> {
 fn read_inputs(
     inputs: &[Input],
     max_line: u64,
-    jobs: &SyncSender<Vec<Job>>,
+    jobs: &crossbeam_channel::Sender<Vec<Job>>,
     window: &SyncSender<()>,
 ) {
     let mut batcher = Batcher {
@@ -615,13 +614,13 @@ fn work(
     evaluator: &mut Evaluator,
     schema: &SnapshotSchema,
     settings: &Settings,
-    jobs: &Mutex<Receiver<Vec<Job>>>,
+    jobs: &crossbeam_channel::Receiver<Vec<Job>>,
     done: &SyncSender<Vec<Done>>,
     keep_text: bool,
 ) {
     loop {
-        // Another worker's panic cannot leave the queue in a bad state: recv is atomic.
-        let batch = jobs.lock().unwrap_or_else(|e| e.into_inner()).recv();
+        // Each batch goes to one worker; none waits on a lock another holds.
+        let batch = jobs.recv();
         let Ok(batch) = batch else { return };
         let mut results: Vec<Done> = batch
             .into_iter()

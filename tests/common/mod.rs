@@ -9,12 +9,15 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A fresh, empty scratch directory for one test.
+/// A fresh, empty scratch directory for one test, made by `tempfile` with a
+/// name of its own, so tests running at once never share one. It is kept
+/// after the test, for a look at what failed.
 pub fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("closeout-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    tempfile::Builder::new()
+        .prefix(&format!("closeout-test-{name}-"))
+        .tempdir()
+        .expect("a scratch directory")
+        .keep()
 }
 
 /// The `source` of every result of a `--format json` report, in order.
