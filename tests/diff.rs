@@ -240,6 +240,15 @@ fn diff_reports_exactly_the_movement_between_two_runs() {
     got.sort();
     assert_eq!(got, expected(), "{from_logs:#}");
 
+    // One log appended by both runs: each account from the last run of it.
+    let both = runs.dir.join("both-audit.jsonl");
+    let mut text = fs::read_to_string(&runs.old_log).unwrap();
+    text.push_str(&fs::read_to_string(&runs.new_log).unwrap());
+    fs::write(&both, text).unwrap();
+    let (code, appended) = diff_json(&runs.old_log, &both);
+    assert_eq!(code, Some(1), "{appended}");
+    assert_eq!(appended, from_logs);
+
     // A run against itself: nothing moved, exit 0.
     let (code, same) = diff_json(&runs.new, &runs.new);
     assert_eq!(code, Some(0));

@@ -85,10 +85,21 @@ impl Side {
         side
     }
 
-    /// The side of an audit log's records.
+    /// The side of an audit log's records. A log is appended to run after
+    /// run: each account is taken from the last run that recorded it (its
+    /// last record's `evaluated_at`, policy and config digests).
     pub fn from_records<'a>(records: impl IntoIterator<Item = &'a AuditRecord>) -> Side {
+        let records: Vec<&AuditRecord> = records.into_iter().collect();
+        let run = |r: &'a AuditRecord| (&r.evaluated_at, &r.policy_digest, &r.config_sha256);
+        let mut last = BTreeMap::new();
+        for record in &records {
+            last.insert((&record.provider, &record.account_id), run(record));
+        }
         let mut side = Side::default();
         for record in records {
+            if last.get(&(&record.provider, &record.account_id)) != Some(&run(record)) {
+                continue;
+            }
             let Some(state) = side.state(
                 record.provider.as_deref(),
                 record.account_id.as_deref(),
