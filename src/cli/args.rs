@@ -55,6 +55,16 @@ pub enum Command {
     /// inputs cannot be merged (a bad line, a missing shard, a conflict).
     Merge(MergeArgs),
 
+    /// What moved between two runs, account by account (matched by provider
+    /// and account id): became eligible or blocked, conditions appeared or
+    /// cleared, waivers expired, accounts in one run only. OLD and NEW are
+    /// outputs of `check --format jsonl` or `--audit-log` files.
+    ///
+    /// Exit codes: 0 nothing moved toward blocked; 1 an account became blocked
+    /// or an error, a condition appeared, a waiver expired, or an account only
+    /// in NEW is not eligible; 2 an input cannot be read.
+    Diff(DiffArgs),
+
     /// Turn saved provider responses into snapshots (docs/import.md).
     Import(super::cmd::import::ImportArgs),
 
@@ -280,6 +290,11 @@ pub struct CheckArgs {
     #[arg(long, value_name = "K/N", value_parser = closeout::run::shard::parse)]
     pub shard: Option<closeout::model::Shard>,
 
+    /// With --format html: show what moved since OLD (an output of `check
+    /// --format jsonl` or an --audit-log), as `closeout diff OLD` would.
+    #[arg(long, value_name = "OLD")]
+    pub baseline: Option<PathBuf>,
+
     /// The longest JSON Lines line read, in bytes (or with KiB, MiB, GiB); a
     /// longer one is an error result [default: 128MiB].
     #[arg(long, value_name = "N", value_parser = closeout::input::parse_size)]
@@ -344,4 +359,21 @@ pub struct MergeArgs {
     /// Human output: one line per snapshot and the summary.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The earlier run: `check --format jsonl` output or an --audit-log.
+    pub old: PathBuf,
+
+    /// The later run, of either kind.
+    pub new: PathBuf,
+
+    /// Output format: human, json, markdown or html; repeat it with --output for several.
+    #[arg(short, long, value_name = "FORMAT", default_value = "human", value_parser = str::parse::<Format>)]
+    pub format: Vec<Format>,
+
+    /// Write the output to FILE instead of standard output (one per --format).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Vec<PathBuf>,
 }

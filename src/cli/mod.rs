@@ -83,6 +83,7 @@ pub fn run() -> Result<ExitCode, Error> {
         Command::InitPack(args) => cmd::init_pack::run(&args),
         Command::Import(args) => cmd::import::run(args),
         Command::Merge(args) => cmd::merge::run(settings::Merge::resolve(args)?),
+        Command::Diff(args) => cmd::diff::run(settings::Diff::resolve(args)?),
         Command::Completions(args) => cmd::completions::completions(args.shell),
         Command::Man => cmd::completions::man(),
     }

@@ -26,7 +26,7 @@ use closeout::{Context, EngineKind, FailOn, PolicySource};
 use closeout::model::Shard;
 
 use super::args::{
-    CheckArgs, ColorArg, FailOnArg, LimitArgs, MergeArgs, PackArgs, PlanArgs, TestArgs,
+    CheckArgs, ColorArg, DiffArgs, FailOnArg, LimitArgs, MergeArgs, PackArgs, PlanArgs, TestArgs,
 };
 use super::Error;
 
@@ -121,6 +121,36 @@ pub struct Check {
     pub redact: Option<Arc<dyn Redact>>,
     /// `--shard K/N`: only that shard's snapshots.
     pub shard: Option<Shard>,
+    /// `--baseline OLD`: the HTML report shows what moved since it.
+    pub baseline: Option<PathBuf>,
+}
+
+/// `closeout diff`.
+#[derive(Debug)]
+pub struct Diff {
+    pub old: PathBuf,
+    pub new: PathBuf,
+    pub outputs: Outputs,
+}
+
+impl Diff {
+    pub fn resolve(args: DiffArgs) -> Result<Diff, Error> {
+        let outputs = Outputs::resolve(&args.format, &args.output, ColorArg::Never, false)?;
+        if let Some((format, _)) = outputs
+            .targets
+            .iter()
+            .find(|(f, _)| !closeout::render::diff::FORMATS.contains(f))
+        {
+            return Err(Error::usage(format!(
+                "diff writes human, json, markdown or html, not {format}"
+            )));
+        }
+        Ok(Diff {
+            old: args.old,
+            new: args.new,
+            outputs,
+        })
+    }
 }
 
 /// `closeout merge`.
@@ -249,6 +279,11 @@ impl Check {
     pub fn resolve(args: CheckArgs) -> Result<Check, Error> {
         // Flags alone first: a usage error costs no file read.
         let outputs = Outputs::resolve(&args.format, &args.output, args.color, args.quiet)?;
+        if args.baseline.is_some() && !args.format.contains(&Format::Html) {
+            return Err(Error::usage(
+                "--baseline shows the movement in the HTML report: give --format html",
+            ));
+        }
         let jobs = match args.jobs {
             Some(0) => return Err(Error::usage("--jobs must be at least 1")),
             Some(n) => n,
@@ -280,6 +315,7 @@ impl Check {
             progress: !args.no_progress && io::stderr().is_terminal(),
             redact,
             shard: args.shard,
+            baseline: args.baseline,
         })
     }
 }

@@ -34,6 +34,7 @@ use std::io::{self, Write};
 use crate::model::Kind;
 use crate::model::{Finding, PlanStep, SnapshotResult, Summary, Verdict};
 use crate::model::{WaiverNote, WaiverStatus};
+use crate::run::diff::{diff, Side};
 use crate::run::Reporter;
 
 use super::error_kind_name;
@@ -64,6 +65,8 @@ pub struct HtmlReporter<'w> {
     accounts: Vec<Account>,
     /// Kind and title of every condition seen.
     conditions: BTreeMap<String, (Kind, String)>,
+    /// `check --baseline`: the baseline's accounts, and this run's as they come.
+    baseline: Option<(Side, Side)>,
 }
 
 struct Account {
@@ -119,7 +122,14 @@ impl<'w> HtmlReporter<'w> {
             facts,
             accounts: Vec::new(),
             conditions: BTreeMap::new(),
+            baseline: None,
         }
+    }
+
+    /// Adds the movement since `old` (a baseline run) to the page.
+    pub fn with_baseline(mut self, old: Option<Side>) -> Self {
+        self.baseline = old.map(|old| (old, Side::default()));
+        self
     }
 }
 
@@ -133,6 +143,9 @@ impl Reporter for HtmlReporter<'_> {
                 .zip(line)
                 .and_then(|(s, line)| Evidence::around(&s.text, line))
         };
+        if let Some((_, new)) = &mut self.baseline {
+            new.add_result(result);
+        }
         for finding in &result.findings {
             self.conditions
                 .entry(finding.id.clone())
@@ -245,6 +258,9 @@ impl HtmlReporter<'_> {
         let _ = writeln!(page, "<p class=\"headline\">{}</p>", headline(summary));
         page.push_str("</header>\n<main>\n");
         self.totals(&mut page, summary);
+        if let Some((old, new)) = &self.baseline {
+            page.push_str(&super::diff::html_section(&diff(old, new)));
+        }
         self.chart(&mut page, summary);
         self.providers(&mut page);
         self.table(&mut page);

@@ -12,6 +12,7 @@
 
 pub mod conditions;
 pub mod csv;
+pub mod diff;
 pub mod escape;
 pub mod github;
 pub mod html;

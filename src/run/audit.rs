@@ -35,7 +35,7 @@ use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::model::{SnapshotResult, Verdict};
@@ -45,8 +45,9 @@ use crate::policy::PolicySet;
 /// The version of the audit record's shape; fields may be added within it.
 pub const AUDIT_VERSION: u32 = 1;
 
-/// One line of the audit log.
-#[derive(Serialize, Debug, Clone, PartialEq)]
+/// One line of the audit log (read back by `closeout diff`: members a
+/// later version adds are ignored).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct AuditRecord {
     /// The record's shape: [`AUDIT_VERSION`] (schema/audit-record-v1.json).
     pub version: u32,
@@ -73,7 +74,7 @@ pub struct AuditRecord {
 }
 
 /// A waiver relied on: the condition it waived, where it is, who approved it.
-#[derive(Serialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct AppliedWaiver {
     /// The condition id.
     pub id: String,

@@ -42,7 +42,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::input::open_regular;
 use crate::model::{Shard, SnapshotResult, Summary, Verdict};
-use crate::run::audit::AuditRun;
+use crate::run::audit::{AuditRecord, AuditRun, AUDIT_VERSION};
 use crate::run::shard;
 
 /// What every result of a run shares, written on its JSON Lines summary line.
@@ -143,21 +143,78 @@ pub fn merge_files(paths: &[&Path]) -> Result<Merged, MergeError> {
     combine(runs)
 }
 
+/// Calls `each` with the number and text of every line of `reader` that is
+/// not blank; a line that cannot be read or is not UTF-8 is an error at it.
+fn each_line(
+    name: &str,
+    reader: impl BufRead,
+    mut each: impl FnMut(usize, &str) -> Result<(), MergeError>,
+) -> Result<(), MergeError> {
+    for (index, text) in reader.split(b'\n').enumerate() {
+        let number = index + 1;
+        let at = |message: String| MergeError(format!("{name}:{number}: {message}"));
+        let bytes = text.map_err(|err| at(format!("cannot read: {err}")))?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|_| at("not UTF-8 text".into()))?
+            .trim_end_matches('\r');
+        if !text.trim().is_empty() {
+            each(number, text)?;
+        }
+    }
+    Ok(())
+}
+
+/// What a file given to `closeout diff` holds, told by its content.
+#[derive(Debug)]
+pub enum RunFile {
+    /// An output of `check --format jsonl` (one run, or the shards of one).
+    Results(Box<Merged>),
+    /// An `--audit-log`: each record with its line.
+    Records(Vec<(usize, AuditRecord)>),
+}
+
+/// Reads `path` (a regular file): an audit log when its first line is an
+/// audit record (it has `finding_ids` and no `type`), else JSON Lines output
+/// read as [`merge_files`] reads it.
+pub fn read_run_file(path: &Path) -> Result<RunFile, MergeError> {
+    let name = path.display().to_string();
+    let open = || open_regular(path).map_err(|message| MergeError(format!("{name}: {message}")));
+    let mut audit = None;
+    // Only the first line is wanted: the sentinel error stops the reading; a
+    // real one is met again, and reported, by the JSON Lines reader.
+    let _ = each_line(&name, BufReader::new(open()?.0), |_, text| {
+        let value: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+        audit = Some(value.get("type").is_none() && value.get("finding_ids").is_some());
+        Err(MergeError(String::new()))
+    });
+    if audit != Some(true) {
+        return merge_files(&[path]).map(|m| RunFile::Results(Box::new(m)));
+    }
+    let mut records = Vec::new();
+    each_line(&name, BufReader::new(open()?.0), |number, text| {
+        let record: AuditRecord = serde_json::from_str(text).map_err(|err| {
+            MergeError(format!(
+                "{name}:{number}: not an audit record of closeout's --audit-log ({err})"
+            ))
+        })?;
+        if record.version != AUDIT_VERSION {
+            return Err(MergeError(format!(
+                "{name}:{number}: an audit record of version {}; this closeout reads version {AUDIT_VERSION}",
+                record.version
+            )));
+        }
+        records.push((number, record));
+        Ok(())
+    })?;
+    Ok(RunFile::Records(records))
+}
+
 /// Reads every run of one output.
 fn read_runs(name: &str, reader: impl BufRead) -> Result<Vec<Run>, MergeError> {
-    let at = |line: usize, message: String| MergeError(format!("{name}:{line}: {message}"));
     let mut runs = Vec::new();
     let mut pending: Vec<(usize, SnapshotResult)> = Vec::new();
-    let mut number = 0;
-    for text in reader.split(b'\n') {
-        number += 1;
-        let bytes = text.map_err(|err| at(number, format!("cannot read: {err}")))?;
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|_| at(number, "not UTF-8 text".into()))?
-            .trim_end_matches('\r');
-        if text.trim().is_empty() {
-            continue;
-        }
+    each_line(name, reader, |number, text| {
+        let at = |line: usize, message: String| MergeError(format!("{name}:{line}: {message}"));
         let line: Line = serde_json::from_str(text).map_err(|err| {
             at(
                 number,
@@ -225,7 +282,9 @@ fn read_runs(name: &str, reader: impl BufRead) -> Result<Vec<Run>, MergeError> {
             }
             other => return Err(at(number, format!("unknown line type {other:?}"))),
         }
-    }
+        Ok(())
+    })?;
+    let at = |line: usize, message: String| MergeError(format!("{name}:{line}: {message}"));
     if let Some((first, _)) = pending.first() {
         return Err(at(
             *first,
@@ -505,7 +564,7 @@ mod tests {
             format!(r#","shard":{{"index":{k},"count":{n}}}"#)
         });
         format!(
-            r#"{{"type":"summary","data":{{"snapshots":{snapshots},"eligible":{eligible},"blocked":0,"errors":0,"warned":0,"by_condition":{{}}{shard}}},"run":{{"closeout_version":"0.1.0","policy_digest":"p","config_sha256":null,"engine":"vm","evaluated_at":"t"}}}}"#
+            r#"{{"type":"summary","data":{{"snapshots":{snapshots},"eligible":{eligible},"blocked":0,"errors":0,"warned":0,"by_condition":{{}}{shard}}},"run":{{"closeout_version":"0.1.0","policy_digest":"p","config_sha256":null,"engine":"vm","evaluated_at":"t","redacted":true}}}}"#
         )
     }
 

@@ -14,6 +14,7 @@
 //! slow pipe still gets each result as soon as its line is checked.
 
 pub mod audit;
+pub mod diff;
 pub mod merge;
 pub mod shard;
 

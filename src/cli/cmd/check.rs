@@ -36,6 +36,7 @@ pub fn run(settings: Check) -> Result<ExitCode, Error> {
         progress,
         redact,
         shard,
+        baseline,
     } = settings;
     let evaluator = PolicySet::load(&policies.sources)
         .and_then(|set| Evaluator::with_engine(set, &policies.context, engine))
@@ -62,9 +63,15 @@ pub fn run(settings: Check) -> Result<ExitCode, Error> {
     let inputs = found.inputs;
     // Before any output is opened: no output may be an input, and no two
     // outputs one file.
-    let read = read_files(&inputs, policies.config.as_ref(), evaluator.policies());
+    let mut read = read_files(&inputs, policies.config.as_ref(), evaluator.policies());
+    read.extend(baseline.as_deref().and_then(super::diff::read_file));
     let written = written_files(&outputs.targets, audit_log.as_deref(), on_stdout);
     check_written(&written, &read).map_err(Error::Usage)?;
+    // A bad baseline is an error before anything is checked.
+    let baseline = baseline
+        .as_deref()
+        .map(super::diff::read_side)
+        .transpose()?;
 
     let run = AuditRun {
         policy_digest: policy_set_digest(evaluator.policies()),
@@ -76,8 +83,14 @@ pub fn run(settings: Check) -> Result<ExitCode, Error> {
         evaluated_at: policies.context.now.clone(),
     };
     let info = RunInfo::new(&run, redact.is_some());
-    let (mut reporters, staged) =
-        output::open(&outputs, &catalogue, &output::facts(&info), &info)?.split();
+    let (mut reporters, staged) = output::open(
+        &outputs,
+        &catalogue,
+        &output::facts(&info),
+        &info,
+        baseline.as_ref(),
+    )?
+    .split();
     if let Some(path) = &audit_log {
         let log = AuditLog::open_append(path)
             .map_err(|err| Error::usage(format!("--audit-log {}: {err}", path.display())))?;

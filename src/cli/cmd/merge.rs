@@ -56,7 +56,8 @@ pub fn run(settings: Merge) -> Result<ExitCode, Error> {
         stdio::note(&format!("note: {}", visible(line)));
     }
     let facts = output::facts(&merged.run);
-    let (reporters, staged) = output::open(&outputs, &set.catalogue, &facts, &merged.run)?.split();
+    let (reporters, staged) =
+        output::open(&outputs, &set.catalogue, &facts, &merged.run, None)?.split();
     let mut tee = Tee::new(reporters);
     let written = merged
         .results

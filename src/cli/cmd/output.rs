@@ -10,6 +10,7 @@ use closeout::render::human::HumanReporter;
 use closeout::render::jsonl::JsonlReporter;
 use closeout::render::output::OutputFile;
 use closeout::render::{self, Format};
+use closeout::run::diff::Side;
 use closeout::run::merge::RunInfo;
 use closeout::{Catalogue, Reporter};
 
@@ -28,6 +29,7 @@ pub fn open(
     catalogue: &Catalogue,
     facts: &RunFacts,
     run: &RunInfo,
+    baseline: Option<&Side>,
 ) -> Result<Opened, Error> {
     let mut opened = Opened {
         reporters: Vec::new(),
@@ -47,7 +49,9 @@ pub fn open(
         let style = outputs.style;
         opened.reporters.push(match format {
             Format::Human => Box::new(HumanReporter::new(out, style).quiet(outputs.quiet)),
-            Format::Html => Box::new(HtmlReporter::new(out, facts.clone())),
+            Format::Html => {
+                Box::new(HtmlReporter::new(out, facts.clone()).with_baseline(baseline.cloned()))
+            }
             Format::Jsonl => Box::new(JsonlReporter::new(out).with_run(run.clone())),
             _ => render::reporter_with(*format, style, catalogue, out),
         });
