@@ -21,12 +21,12 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
 use std::sync::{Arc, Mutex};
 
-use crate::eval::Evaluator;
+use crate::eval::{Context, Evaluator};
 use chrono::NaiveDate;
 
 use crate::model::{SnapshotResult, Summary};
 
-use crate::decide::waiver::Waivers;
+use crate::decide::waiver::{waiver_day, Waivers};
 use crate::decide::WaiverContext;
 use crate::input::{
     open_regular, wide_encoding, wide_encoding_message, Input, Limits, SnapshotSchema, UTF8_BOM,
@@ -112,7 +112,10 @@ struct Job {
     work: Work,
 }
 
-enum Work {
+/// One snapshot to check, as a worker receives it: a file, a line of a
+/// stream, or an input that already failed.
+#[derive(Debug)]
+pub enum Work {
     /// A file holding one snapshot; the worker reads it.
     File(PathBuf),
     /// One line of a JSON Lines stream.
@@ -171,6 +174,39 @@ impl Checker {
     pub fn with_limits(mut self, limits: Limits) -> Checker {
         self.settings.limits = limits;
         self
+    }
+
+    /// Moves this checker to another evaluation time, export age and data
+    /// (a service decides each request at its own `now`): the policies' data
+    /// and the day waivers are judged on. Nothing is compiled again.
+    pub fn set_context(&mut self, context: &Context) -> Result<(), String> {
+        let today = waiver_day(&context.now)?;
+        self.evaluator
+            .set_context(context)
+            .map_err(|e| e.to_string())?;
+        if let Some((_, day)) = &mut self.settings.waivers {
+            *day = today;
+        }
+        Ok(())
+    }
+
+    /// Checks one piece of work exactly as a worker of [`Checker::run`] does
+    /// (a panic in the engine becomes an error result).
+    pub fn check(&mut self, work: Work) -> SnapshotResult {
+        check_job(
+            &mut self.evaluator,
+            self.schema,
+            &self.settings,
+            0,
+            work,
+            false,
+        )
+        .result
+    }
+
+    /// The prepared evaluator.
+    pub fn evaluator(&self) -> &Evaluator {
+        &self.evaluator
     }
 
     /// Checks one snapshot file; returns its result and, when it was read, its text.
@@ -339,7 +375,9 @@ fn read_inputs(
             Input::Lines(path) => match open_regular(path) {
                 Ok((file, _)) => {
                     let name = path.display().to_string();
-                    read_lines(&name, "the file", file, max_line, &mut batcher)
+                    read_lines(&name, "the file", file, max_line, &mut |work, buffered| {
+                        batcher.push(work) && (buffered || batcher.flush())
+                    })
                 }
                 Err(message) => batcher.push(Work::Failed(Box::new(InputError::new(
                     path.display().to_string(),
@@ -352,7 +390,7 @@ fn read_inputs(
                 "standard input",
                 io::stdin().lock(),
                 max_line,
-                &mut batcher,
+                &mut |work, buffered| batcher.push(work) && (buffered || batcher.flush()),
             ),
         };
         if !keep_going {
@@ -434,21 +472,34 @@ fn fill_buf<R: Read>(reader: &mut BufReader<R>) -> io::Result<&[u8]> {
     }
 }
 
+/// Reads a JSON Lines stream exactly as `check` reads one, handing `sink` one
+/// piece of work per snapshot line (or per line that failed) in order, named
+/// `name:LINE`; `what` names the stream in messages ("the stream"). Stops
+/// when `sink` returns false, and then returns false.
+pub fn read_stream(
+    name: &str,
+    what: &str,
+    reader: impl Read,
+    max_line: u64,
+    sink: &mut dyn FnMut(Work) -> bool,
+) -> bool {
+    read_lines(name, what, reader, max_line, &mut |work, _| sink(work))
+}
+
 /// Sends one job per non-blank line; a stream with none is an error, not a pass.
-/// `what` names the stream in messages ("the file", "standard input").
+/// `what` names the stream in messages ("the file", "standard input"). `sink`
+/// also learns whether more of the stream is buffered: when nothing is, the
+/// next read may wait on the writer, so what was read so far should go to
+/// the workers now.
 fn read_lines(
     name: &str,
     what: &str,
     reader: impl Read,
     max_line: u64,
-    batcher: &mut Batcher<'_>,
+    sink: &mut dyn FnMut(Work, bool) -> bool,
 ) -> bool {
     let mut reader = BufReader::with_capacity(1 << 20, reader);
-    let mut send = |work: Work, reader: &BufReader<_>| {
-        // Nothing more is buffered: the next read may wait on the writer, so
-        // what was read so far goes to the workers now.
-        batcher.push(work) && (!reader.buffer().is_empty() || batcher.flush())
-    };
+    let mut send = |work: Work, reader: &BufReader<_>| sink(work, !reader.buffer().is_empty());
     let failed = |line: usize, kind: ErrorKind, message: String| {
         let error = InputError::new(format!("{name}:{line}"), kind, message);
         Work::Failed(Box::new(error.at_position(line, 1)))
