@@ -7,4 +7,5 @@ pub mod conditions;
 pub mod explain;
 pub mod init_pack;
 pub mod plan;
+pub mod serve;
 pub mod test;
