@@ -20,7 +20,9 @@
 //! 7. [`run`]: the run pipeline (inputs in, results out in input order, to a
 //!    [`run::Reporter`]) and the audit log.
 //! 8. [`render`]: one file per output format, each a `Reporter`.
-//! 9. [`tooling`]: pack tooling (Rego tests, fixture coverage, scaffold).
+//! 9. [`serve`]: the decision service (`closeout serve`): HTTP routes, the
+//!    worker pool, metrics, reloads.
+//! 10. [`tooling`]: pack tooling (Rego tests, fixture coverage, scaffold).
 //!
 //! The binary (`src/main.rs`, `src/cli/`) turns flags and `closeout.toml` into
 //! settings and calls these. `tests/layout.rs` keeps the order: a `use` that
@@ -47,6 +49,8 @@ pub mod decide;
 pub mod run;
 
 pub mod render;
+
+pub mod serve;
 
 pub mod tooling;
 

@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 
 /// The library's folders, in the order the data goes through a run.
 const LAYERS: &[&str] = &[
-    "model", "input", "import", "policy", "eval", "config", "decide", "run", "render", "tooling",
+    "model", "input", "import", "policy", "eval", "config", "decide", "run", "render", "serve",
+    "tooling",
 ];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -72,6 +72,14 @@ pub enum Command {
     /// `closeout completions bash > /etc/bash_completion.d/closeout`.
     Completions(CompletionsArgs),
 
+    /// Serve decisions over HTTP: the policies of `check`, loaded once.
+    ///
+    /// POST a snapshot to /v1/check (or JSON Lines as application/x-ndjson)
+    /// and get the result object of `check --format json`. Reloads the
+    /// policies and closeout.toml on SIGHUP and POST /v1/reload; stops
+    /// gracefully on SIGTERM. See docs/serve.md.
+    Serve(ServeArgs),
+
     /// Print the manual page (roff) to standard output, e.g.
     /// `closeout man > closeout.1 && man ./closeout.1`.
     Man,
@@ -85,7 +93,7 @@ pub struct CompletionsArgs {
 }
 
 /// Which policy packs to load.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct PackArgs {
     /// Also load the policy pack(s) in DIR (repeatable).
     #[arg(long = "policy", value_name = "DIR")]
@@ -102,7 +110,7 @@ pub struct PackArgs {
 }
 
 /// Bounds on evaluating one rule for one snapshot; only a runaway policy reaches them.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct LimitArgs {
     /// VM instructions a rule may run per value of the snapshot, on top of a
     /// base of 1,000,000 [default: 2000].
@@ -376,4 +384,54 @@ pub struct DiffArgs {
     /// Write the output to FILE instead of standard output (one per --format).
     #[arg(short, long, value_name = "FILE")]
     pub output: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// The address to listen on; a loopback address unless told otherwise
+    /// (port 0 picks a free port, printed on standard error).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8181")]
+    pub listen: std::net::SocketAddr,
+
+    #[command(flatten)]
+    pub packs: PackArgs,
+
+    /// GEN-001: the oldest a snapshot's export may be, in days [default: 7, or closeout.toml's].
+    #[arg(long, value_name = "DAYS")]
+    pub max_export_age: Option<u32>,
+
+    /// Append one JSON line per decision to FILE, written before the response is sent.
+    #[arg(long, value_name = "FILE")]
+    pub audit_log: Option<PathBuf>,
+
+    /// Require `Authorization: Bearer TOKEN` on every route but /healthz and
+    /// /readyz; TOKEN is the file's content without its line ending.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+
+    /// Worker threads deciding requests, each with its own copy of the
+    /// policies [default: the available cores].
+    #[arg(short, long, value_name = "N")]
+    pub jobs: Option<usize>,
+
+    /// The policy evaluator (as in `check`).
+    #[arg(long, value_enum, default_value_t = EngineArg::Vm)]
+    pub engine: EngineArg,
+
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
+    /// The largest body of one snapshot, and the longest line of an NDJSON
+    /// body, in bytes (or with KiB, MiB, GiB); more is 413 [default: 4MiB].
+    #[arg(long, value_name = "N", value_parser = closeout::input::parse_size)]
+    pub max_body_bytes: Option<u64>,
+
+    /// The largest NDJSON body, in bytes (or with KiB, MiB, GiB) [default: 1GiB].
+    #[arg(long, value_name = "N", value_parser = closeout::input::parse_size)]
+    pub max_stream_bytes: Option<u64>,
+
+    /// Seconds a request may take until its response starts, and an NDJSON
+    /// body may stay silent; 408 past it [default: 60].
+    #[arg(long, value_name = "SECONDS")]
+    pub request_timeout: Option<f64>,
 }

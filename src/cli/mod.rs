@@ -61,8 +61,9 @@ impl Error {
 /// Parses the command line, resolves the settings of the command, runs it.
 pub fn run() -> Result<ExitCode, Error> {
     let cli = Cli::parse();
-    // `check` may write only to files; every other command needs stdout.
-    if stdio::stdout_closed() && !matches!(cli.command, Command::Check(_)) {
+    // `check` may write only to files and `serve` writes to none; every
+    // other command needs stdout.
+    if stdio::stdout_closed() && !matches!(cli.command, Command::Check(_) | Command::Serve(_)) {
         return Err(Error::usage(stdio::STDOUT_CLOSED_MESSAGE));
     }
     match cli.command {
@@ -84,6 +85,7 @@ pub fn run() -> Result<ExitCode, Error> {
         Command::Import(args) => cmd::import::run(args),
         Command::Merge(args) => cmd::merge::run(settings::Merge::resolve(args)?),
         Command::Diff(args) => cmd::diff::run(settings::Diff::resolve(args)?),
+        Command::Serve(args) => cmd::serve::run(settings::Serve::resolve(args)?),
         Command::Completions(args) => cmd::completions::completions(args.shell),
         Command::Man => cmd::completions::man(),
     }

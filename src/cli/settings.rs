@@ -26,7 +26,8 @@ use closeout::{Context, EngineKind, FailOn, PolicySource};
 use closeout::model::Shard;
 
 use super::args::{
-    CheckArgs, ColorArg, DiffArgs, FailOnArg, LimitArgs, MergeArgs, PackArgs, PlanArgs, TestArgs,
+    CheckArgs, ColorArg, DiffArgs, FailOnArg, LimitArgs, MergeArgs, PackArgs, PlanArgs, ServeArgs,
+    TestArgs,
 };
 use super::Error;
 
@@ -171,6 +172,32 @@ pub struct Plan {
     pub waivers: Option<WaiverSettings>,
     pub redact: Option<Arc<dyn Redact>>,
 }
+
+/// `closeout serve`: where it listens and what a request may be; the
+/// policies are resolved as for `check`, and again, the same way, on each
+/// reload ([`Serve::policies`]).
+#[derive(Debug)]
+pub struct Serve {
+    pub listen: std::net::SocketAddr,
+    pub engine: EngineKind,
+    pub jobs: usize,
+    pub audit_log: Option<PathBuf>,
+    pub token: Option<String>,
+    pub max_body_bytes: u64,
+    pub max_stream_bytes: u64,
+    pub request_timeout: Duration,
+    /// What the policies are resolved from, at start and on each reload.
+    packs: PackArgs,
+    max_export_age: Option<u32>,
+    limits: LimitArgs,
+}
+
+/// `--max-body-bytes`' default: one snapshot body, and one NDJSON line.
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 4 << 20;
+/// `--max-stream-bytes`' default: one NDJSON body.
+pub const DEFAULT_MAX_STREAM_BYTES: u64 = 1 << 30;
+/// `--request-timeout`'s default, in seconds.
+pub const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 60;
 
 /// `closeout test`: the packs and limits; each fixture brings its own time.
 #[derive(Debug)]
@@ -377,6 +404,78 @@ impl Plan {
             redact,
         })
     }
+}
+
+impl Serve {
+    /// Flags alone, then the policies once (a usage or config error stops
+    /// the start before anything listens).
+    pub fn resolve(args: ServeArgs) -> Result<(Serve, Policies), Error> {
+        let jobs = match args.jobs {
+            Some(0) => return Err(Error::usage("--jobs must be at least 1")),
+            Some(n) => n.min(closeout::run::MAX_JOBS),
+            None => std::thread::available_parallelism().map_or(1, usize::from),
+        };
+        let request_timeout = match args.request_timeout {
+            None => Duration::from_secs(DEFAULT_REQUEST_TIMEOUT_SECS),
+            Some(seconds) => Duration::try_from_secs_f64(seconds)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    Error::usage("--request-timeout must be a positive number of seconds")
+                })?,
+        };
+        let token = match &args.token_file {
+            None => None,
+            Some(path) => Some(read_token(path)?),
+        };
+        let serve = Serve {
+            listen: args.listen,
+            engine: args.engine.into(),
+            jobs,
+            audit_log: args.audit_log,
+            token,
+            max_body_bytes: args.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY_BYTES),
+            max_stream_bytes: args.max_stream_bytes.unwrap_or(DEFAULT_MAX_STREAM_BYTES),
+            request_timeout,
+            packs: args.packs,
+            max_export_age: args.max_export_age,
+            limits: args.limits,
+        };
+        let policies = serve.policies()?;
+        Ok((serve, policies))
+    }
+
+    /// The policies, `closeout.toml` and the evaluation context, resolved as
+    /// `check` resolves them; the time is each request's.
+    pub fn policies(&self) -> Result<Policies, Error> {
+        Policies::resolve(
+            &self.packs,
+            &[],
+            None,
+            self.max_export_age,
+            Some(&self.limits),
+        )
+    }
+}
+
+/// The bearer token: the file's text without its line ending; never empty.
+fn read_token(path: &Path) -> Result<String, Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| Error::usage(format!("--token-file {}: {err}", path.display())))?;
+    let token = text.trim_end_matches(['\n', '\r']);
+    if token.trim().is_empty() {
+        return Err(Error::usage(format!(
+            "--token-file {}: the file holds no token",
+            path.display()
+        )));
+    }
+    if token.chars().any(|c| c.is_control() || c == ' ') {
+        return Err(Error::usage(format!(
+            "--token-file {}: a token is one line of visible characters, without spaces",
+            path.display()
+        )));
+    }
+    Ok(token.to_owned())
 }
 
 impl Test {

@@ -400,6 +400,29 @@ impl Evaluator {
         Ok(Compiled { program, data })
     }
 
+    /// Moves the evaluator to another context's time, export age and
+    /// `[defaults.data]` without compiling again: only the data the policies
+    /// read changes (a service decides each request at its own time). The
+    /// limits stay those it was built with.
+    pub fn set_context(&mut self, context: &Context) -> Result<(), PolicyError> {
+        fn failed(e: impl std::fmt::Display) -> PolicyError {
+            PolicyError::Rego {
+                file: "<context>".into(),
+                message: e.to_string(),
+            }
+        }
+        let mut data = context.as_data();
+        data["closeout"]["reads"] = self.policies.reads();
+        let value = regorus::Value::from_json_str(&data.to_string()).map_err(failed)?;
+        // The engine too, so that a clone made later compiles the same data.
+        self.engine.clear_data();
+        self.engine.add_data(value.clone()).map_err(failed)?;
+        if let Some(vm) = &mut self.vm {
+            vm.set_data(value).map_err(failed)?;
+        }
+        Ok(())
+    }
+
     /// Which engine this evaluator runs.
     pub fn engine(&self) -> EngineKind {
         if self.vm.is_some() {

@@ -24,12 +24,12 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TryRecvError};
 use std::sync::Arc;
 
-use crate::eval::Evaluator;
+use crate::eval::{Context, Evaluator};
 use chrono::NaiveDate;
 
 use crate::model::{Shard, SnapshotResult, Summary};
 
-use crate::decide::waiver::Waivers;
+use crate::decide::waiver::{waiver_day, Waivers};
 use crate::decide::WaiverContext;
 use crate::input::{
     open_regular, wide_encoding, wide_encoding_message, Input, Limits, SnapshotSchema, UTF8_BOM,
@@ -133,7 +133,10 @@ struct Job {
     work: Work,
 }
 
-enum Work {
+/// One snapshot to check, as a worker receives it: a file, a line of a
+/// stream, or an input that already failed.
+#[derive(Debug)]
+pub enum Work {
     /// A file holding one snapshot; the worker reads it.
     File(PathBuf),
     /// One line of a JSON Lines stream.
@@ -205,6 +208,48 @@ impl Checker {
     pub fn with_shard(mut self, shard: Option<Shard>) -> Checker {
         self.settings.shard = shard;
         self
+    }
+
+    /// Moves this checker to another evaluation time, export age and data
+    /// (a service decides each request at its own `now`): the policies' data
+    /// and the day waivers are judged on. Nothing is compiled again.
+    pub fn set_context(&mut self, context: &Context) -> Result<(), String> {
+        let today = waiver_day(&context.now)?;
+        self.evaluator
+            .set_context(context)
+            .map_err(|e| e.to_string())?;
+        if let Some((_, day)) = &mut self.settings.waivers {
+            *day = today;
+        }
+        Ok(())
+    }
+
+    /// Checks one piece of work exactly as a worker of [`Checker::run`] does
+    /// (a panic in the engine becomes an error result).
+    pub fn check(&mut self, work: Work) -> SnapshotResult {
+        check_job(
+            &mut self.evaluator,
+            self.schema,
+            &self.settings,
+            0,
+            work,
+            false,
+        )
+        .result
+        // Only a --shard run skips a snapshot; a checker used one piece at a
+        // time has none, and a missing result is still never a pass.
+        .unwrap_or_else(|| {
+            SnapshotResult::failed(&InputError::new(
+                "<request>",
+                ErrorKind::Policy,
+                "internal error: the snapshot was not checked",
+            ))
+        })
+    }
+
+    /// The prepared evaluator.
+    pub fn evaluator(&self) -> &Evaluator {
+        &self.evaluator
     }
 
     /// Checks one snapshot file, whatever the shard; returns its result and,
@@ -392,7 +437,9 @@ fn read_inputs(
             Input::Lines(path) => match open_regular(path) {
                 Ok((file, _)) => {
                     let name = path.display().to_string();
-                    read_lines(&name, "the file", file, max_line, &mut batcher)
+                    read_lines(&name, "the file", file, max_line, &mut |work, buffered| {
+                        batcher.push(work) && (buffered || batcher.flush())
+                    })
                 }
                 Err(message) => batcher.push(Work::Failed(Box::new(InputError::new(
                     path.display().to_string(),
@@ -405,7 +452,7 @@ fn read_inputs(
                 "standard input",
                 io::stdin().lock(),
                 max_line,
-                &mut batcher,
+                &mut |work, buffered| batcher.push(work) && (buffered || batcher.flush()),
             ),
         };
         if !keep_going {
@@ -487,21 +534,34 @@ fn fill_buf<R: Read>(reader: &mut BufReader<R>) -> io::Result<&[u8]> {
     }
 }
 
+/// Reads a JSON Lines stream exactly as `check` reads one, handing `sink` one
+/// piece of work per snapshot line (or per line that failed) in order, named
+/// `name:LINE`; `what` names the stream in messages ("the stream"). Stops
+/// when `sink` returns false, and then returns false.
+pub fn read_stream(
+    name: &str,
+    what: &str,
+    reader: impl Read,
+    max_line: u64,
+    sink: &mut dyn FnMut(Work) -> bool,
+) -> bool {
+    read_lines(name, what, reader, max_line, &mut |work, _| sink(work))
+}
+
 /// Sends one job per non-blank line; a stream with none is an error, not a pass.
-/// `what` names the stream in messages ("the file", "standard input").
+/// `what` names the stream in messages ("the file", "standard input"). `sink`
+/// also learns whether more of the stream is buffered: when nothing is, the
+/// next read may wait on the writer, so what was read so far should go to
+/// the workers now.
 fn read_lines(
     name: &str,
     what: &str,
     reader: impl Read,
     max_line: u64,
-    batcher: &mut Batcher<'_>,
+    sink: &mut dyn FnMut(Work, bool) -> bool,
 ) -> bool {
     let mut reader = BufReader::with_capacity(1 << 20, reader);
-    let mut send = |work: Work, reader: &BufReader<_>| {
-        // Nothing more is buffered: the next read may wait on the writer, so
-        // what was read so far goes to the workers now.
-        batcher.push(work) && (!reader.buffer().is_empty() || batcher.flush())
-    };
+    let mut send = |work: Work, reader: &BufReader<_>| sink(work, !reader.buffer().is_empty());
     let failed = |line: usize, kind: ErrorKind, message: String| {
         let error = InputError::new(Source::line(name, line), kind, message);
         Work::Failed(Box::new(error.at_position(line, 1)))

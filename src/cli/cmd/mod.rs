@@ -11,4 +11,5 @@ pub mod init_pack;
 pub mod merge;
 pub mod output;
 pub mod plan;
+pub mod serve;
 pub mod test;
