@@ -499,7 +499,7 @@ mod tests {
             format!(r#","shard":{{"index":{k},"count":{n}}}"#)
         });
         format!(
-            r#"{{"type":"summary","data":{{"snapshots":{snapshots},"eligible":{eligible},"blocked":0,"errors":0,"warned":0,"by_condition":{{}}{shard}}},"run":{{"closeout_version":"0.1.0","policy_digest":"p","config_sha256":null,"engine":"vm","evaluated_at":"t"}}}}"#
+            r#"{{"type":"summary","data":{{"snapshots":{snapshots},"eligible":{eligible},"blocked":0,"errors":0,"warned":0,"by_condition":{{}}{shard}}},"run":{{"closeout_version":"0.1.0","policy_digest":"p","config_sha256":null,"engine":"vm","evaluated_at":"t","redacted":true}}}}"#
         )
     }
 
