@@ -52,7 +52,15 @@ fn catalogue() -> Catalogue {
 /// goldens are) into `reporter`.
 fn run(paths: &[&str], reporter: &mut dyn Reporter) -> Summary {
     // Sources are the paths as given: relative ones keep the goldens portable.
-    std::env::set_current_dir(root()).unwrap();
+    // They resolve against the working directory, which cargo sets to the
+    // crate root; changing it here would race with the tests running in
+    // parallel in this process, so it is checked instead.
+    let cwd = std::env::current_dir().unwrap();
+    assert_eq!(
+        cwd.canonicalize().unwrap(),
+        root().canonicalize().unwrap(),
+        "run the render tests from the crate root (cargo test does)"
+    );
     let context = Context::at("2026-11-21T00:00:00Z", 7).unwrap();
     let evaluator = Evaluator::new(policies(), &context).expect("evaluator");
     let mut checker = Checker::new(evaluator);
@@ -588,10 +596,33 @@ fn markdown_cells_keep_their_table_whole() {
     assert!(text.contains("- `tests/data/invalid/truncated.json:17:72` (syntax): "));
 }
 
+/// Each format gets its own reporter: its output begins as that format
+/// does, names the blocking condition, and differs from every other format's.
 #[test]
-fn every_format_has_a_reporter() {
+fn every_format_has_its_own_reporter() {
+    let starts = |format: Format| match format.name() {
+        "human" => "BLOCKED fixtures/tencentcloud/blocked-vouchers.json ",
+        "json" => "{\n  \"version\": 1,\n  \"results\": [",
+        "jsonl" => "{\"type\":\"result\",\"version\":1,\"seq\":0,",
+        "sarif" => "{\n  \"$schema\": \"https://docs.oasis-open.org/sarif/",
+        "junit" => "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"closeout\"",
+        "github" => "::error file=fixtures/tencentcloud/blocked-vouchers.json,",
+        "csv" => "snapshot,snapshot_id,account_id,provider,condition_id,",
+        "markdown" => "# closeout report\n",
+        "html" => "<!DOCTYPE html>\n",
+        other => panic!("no expected start for the format {other}: add one"),
+    };
+    let mut seen: Vec<(Format, String)> = Vec::new();
     for format in Format::all() {
-        let out = render(format, &["fixtures/aptible/eligible-empty-account.json"]);
-        assert!(!out.is_empty(), "{format} wrote nothing");
+        let out = render(format, &["fixtures/tencentcloud/blocked-vouchers.json"]);
+        assert!(out.starts_with(starts(format)), "{format}:\n{out}");
+        assert!(
+            out.contains("TCC-003"),
+            "{format} does not name TCC-003:\n{out}"
+        );
+        for (other, text) in &seen {
+            assert_ne!(text, &out, "{format} writes what {other} writes");
+        }
+        seen.push((format, out));
     }
 }

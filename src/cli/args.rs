@@ -378,7 +378,7 @@ pub struct DiffArgs {
     pub new: PathBuf,
 
     /// Output format: human, json, markdown or html; repeat it with --output for several.
-    #[arg(short, long, value_name = "FORMAT", default_value = "human", value_parser = str::parse::<Format>)]
+    #[arg(short, long, value_name = "FORMAT", default_value = "human", value_parser = Format::parse)]
     pub format: Vec<Format>,
 
     /// Write the output to FILE instead of standard output (one per --format).

@@ -65,7 +65,7 @@ use toml::Spanned;
 
 use crate::input::locate::line_column;
 use crate::model::Span;
-use crate::model::{FailOn, Waiver};
+use crate::model::{Code, FailOn, Waiver};
 use crate::policy::PolicySource;
 
 /// The name looked for in the working directory.
@@ -134,6 +134,8 @@ pub const REDACT_KINDS: [&str; 5] = ["email", "phone", "key_id", "secret", "patt
 /// A `closeout.toml` that cannot be used: where, and why.
 #[derive(Debug, Clone)]
 pub struct ConfigError {
+    /// What kind of problem it is (`docs/codes.md`).
+    pub code: Code,
     pub file: PathBuf,
     /// 1-based; `None` when the trouble has no position (say, an unreadable file).
     pub line: Option<usize>,
@@ -162,7 +164,8 @@ pub struct ConfigIssue {
 impl Config {
     /// Reads and validates the file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let bare = |message: String| ConfigError {
+        let bare = |code: Code, message: String| ConfigError {
+            code,
             file: path.to_path_buf(),
             line: None,
             column: None,
@@ -170,7 +173,8 @@ impl Config {
             text: None,
             span: None,
         };
-        let bytes = std::fs::read(path).map_err(|e| bare(format!("cannot read the file: {e}")))?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| bare(Code::ConfigUnreadable, format!("cannot read the file: {e}")))?;
         let text = String::from_utf8(bytes).map_err(|e| {
             let offset = e.utf8_error().valid_up_to();
             let (line, column) =
@@ -178,7 +182,7 @@ impl Config {
             ConfigError {
                 line: Some(line),
                 column: Some(column),
-                ..bare("the file is not UTF-8 text".into())
+                ..bare(Code::ConfigEncoding, "the file is not UTF-8 text".into())
             }
         })?;
         Config::parse(path, &text)
@@ -200,42 +204,59 @@ impl Config {
     /// Validates `text` as the contents of `path` (which resolves `policies`).
     pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
         let text: Arc<str> = Arc::from(text);
-        let error = |span: Option<Range<usize>>, message: String| {
-            ConfigError::at(path, &text, span, message)
+        let error = |code: Code, span: Option<Range<usize>>, message: String| {
+            ConfigError::at(code, path, &text, span, message)
         };
-        let raw: RawConfig = toml::from_str(&text).map_err(|e| match e.span() {
-            Some(span) => error(Some(span), e.message().to_owned()),
-            None => {
-                let (span, message) = unplaced(&text, e.message());
-                error(Some(span), message)
+        let raw: RawConfig = toml::from_str(&text).map_err(|e| {
+            // serde's message for a key `deny_unknown_fields` refuses.
+            let code = if e.message().starts_with("unknown field") {
+                Code::ConfigUnknownKey
+            } else {
+                Code::ConfigSyntax
+            };
+            match e.span() {
+                Some(span) => error(code, Some(span), e.message().to_owned()),
+                None => {
+                    let (span, message) = unplaced(&text, e.message());
+                    error(code, Some(span), message)
+                }
             }
         })?;
-        let mut problems: Vec<(Range<usize>, String)> = Vec::new();
+        // Each check pushes (span, message); the code is the check's.
+        let mut problems: Vec<(Range<usize>, Code, String)> = Vec::new();
+        let mut found = Vec::new();
+        let mut coded = |code: Code, found: &mut Vec<(Range<usize>, String)>| {
+            problems.extend(found.drain(..).map(|(span, message)| (span, code, message)));
+        };
         let base = path.parent().unwrap_or(Path::new(""));
         let defaults = raw
             .defaults
-            .map(|d| validate_defaults(d.into_inner(), base, &mut problems))
+            .map(|d| validate_defaults(d.into_inner(), base, &mut found))
             .unwrap_or_default();
+        coded(Code::ConfigInvalidValue, &mut found);
         let mut waivers = Vec::new();
         let mut id_spans = Vec::new();
         for (index, raw) in raw.waivers.into_iter().enumerate() {
             let header = raw.span();
             let line = line_column(&text, header.start).0;
             if let Some((waiver, id_span)) =
-                validate_waiver(index, line, raw.into_inner(), &mut problems)
+                validate_waiver(index, line, raw.into_inner(), &mut found)
             {
                 waivers.push(waiver);
                 id_spans.push(id_span);
             }
         }
-        check_duplicates(&waivers, &id_spans, &mut problems);
+        coded(Code::WaiverInvalid, &mut found);
+        check_duplicates(&waivers, &id_spans, &mut found);
+        coded(Code::WaiverDuplicate, &mut found);
         let redact = raw
             .redact
-            .map(|r| validate_redact(r.into_inner(), &mut problems))
+            .map(|r| validate_redact(r.into_inner(), &mut found))
             .unwrap_or_default();
+        coded(Code::ConfigInvalidValue, &mut found);
         // The first problem in the file is the one to fix first.
-        if let Some((span, message)) = problems.into_iter().min_by_key(|(s, _)| s.start) {
-            return Err(error(Some(span), message));
+        if let Some((span, code, message)) = problems.into_iter().min_by_key(|(s, ..)| s.start) {
+            return Err(error(code, Some(span), message));
         }
         Ok(Config {
             path: path.to_path_buf(),
@@ -275,6 +296,7 @@ impl Config {
     /// An issue of this file as an error, with the file quoted.
     pub fn issue_error(&self, issue: &ConfigIssue) -> ConfigError {
         ConfigError {
+            code: issue.code(),
             file: self.path.clone(),
             line: Some(issue.line),
             column: Some(issue.column),
@@ -308,7 +330,13 @@ fn unplaced(text: &str, message: &str) -> (Range<usize>, String) {
 }
 
 impl ConfigError {
-    fn at(path: &Path, text: &Arc<str>, span: Option<Range<usize>>, message: String) -> Self {
+    fn at(
+        code: Code,
+        path: &Path,
+        text: &Arc<str>,
+        span: Option<Range<usize>>,
+        message: String,
+    ) -> Self {
         let span = span.map(|s| {
             let start = s.start.min(text.len());
             Span {
@@ -318,6 +346,7 @@ impl ConfigError {
         });
         let position = span.map(|s| line_column(text, s.offset));
         ConfigError {
+            code,
             file: path.to_path_buf(),
             line: position.map(|p| p.0),
             column: position.map(|p| p.1),
@@ -347,9 +376,23 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+impl ConfigError {
+    /// What kind of problem it is (`docs/codes.md`).
+    pub fn code(&self) -> Code {
+        self.code
+    }
+}
+
+impl ConfigIssue {
+    /// The only issue found after parsing: a waiver for an unknown condition.
+    pub fn code(&self) -> Code {
+        Code::WaiverUnknownCondition
+    }
+}
+
 impl Diagnostic for ConfigError {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new("closeout::config"))
+        Some(Box::new(self.code.as_str()))
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {

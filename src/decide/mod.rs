@@ -105,6 +105,7 @@ impl SnapshotResult {
             plan: Vec::new(),
             error: Some(ErrorInfo {
                 kind: error.kind.clone(),
+                code: error.code(),
                 message: error.message.clone(),
                 line: error.position.map(|p| p.0),
                 column: error.position.map(|p| p.1),

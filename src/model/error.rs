@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Source, Span};
+use super::{Code, Source, Span};
 
 /// What went wrong with one input. A batch reports it and goes on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr)]
@@ -24,6 +24,20 @@ pub enum ErrorKind {
     UnknownProvider,
     /// A policy failed while evaluating this snapshot.
     Policy,
+}
+
+impl ErrorKind {
+    /// The diagnostic code of this kind of input error.
+    pub fn code(&self) -> Code {
+        match self {
+            ErrorKind::Unreadable => Code::InputUnreadable,
+            ErrorKind::Encoding => Code::InputEncoding,
+            ErrorKind::Syntax => Code::InputSyntax,
+            ErrorKind::Schema => Code::InputSchema,
+            ErrorKind::UnknownProvider => Code::InputUnknownProvider,
+            ErrorKind::Policy => Code::InputPolicyFailure,
+        }
+    }
 }
 
 /// An input that could not be checked, with where in the file the trouble is.
@@ -54,6 +68,11 @@ impl InputError {
             snapshot_id: None,
             provider: None,
         }
+    }
+
+    /// The diagnostic code ([`ErrorKind::code`]).
+    pub fn code(&self) -> Code {
+        self.kind.code()
     }
 
     /// Sets the 1-based line and column, with no snippet.

@@ -5,6 +5,7 @@
 //! A leaf: it does no I/O and uses no other module of the crate. Every other
 //! layer reads and builds these types.
 
+pub mod code;
 pub mod condition;
 pub mod error;
 pub mod package;
@@ -13,6 +14,7 @@ pub mod source;
 pub mod text;
 pub mod waiver;
 
+pub use code::Code;
 pub use condition::{Catalogue, Condition, Kind};
 pub use error::{ErrorKind, InputError};
 pub use package::Package;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ErrorKind, Kind, Source, Span, WaiverNote, WaiverStatus, WaiverSummary};
+use super::{Code, ErrorKind, Kind, Source, Span, WaiverNote, WaiverStatus, WaiverSummary};
 
 /// The version of the JSON report's shape.
 pub const REPORT_VERSION: u32 = 1;
@@ -96,6 +96,8 @@ pub struct PlanStep {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ErrorInfo {
     pub kind: ErrorKind,
+    /// The diagnostic code (`docs/codes.md`), [`ErrorKind::code`] of `kind`.
+    pub code: Code,
     pub message: String,
     pub line: Option<usize>,
     pub column: Option<usize>,

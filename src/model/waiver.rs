@@ -69,6 +69,11 @@ pub struct StaleWaiver {
 }
 
 impl StaleWaiver {
+    /// Its diagnostic code (a warning; `docs/codes.md`).
+    pub fn code(&self) -> super::Code {
+        super::Code::WaiverStale
+    }
+
     /// What to say, after `FILE:LINE: `.
     pub fn message(&self) -> String {
         let target = self

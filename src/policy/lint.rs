@@ -39,6 +39,7 @@ use regorus::unstable::{
     Source, Token, TokenKind,
 };
 
+use crate::model::Code;
 use crate::policy::{PolicyFile, PolicyIssue};
 
 /// How deep the walk goes into nested expressions and queries before it gives up.
@@ -102,6 +103,7 @@ pub fn check_modules(files: &[PolicyFile]) -> Vec<PolicyIssue> {
     found
         .into_iter()
         .map(|f| PolicyIssue {
+            code: Code::PolicyLint,
             file: files[f.file].path.clone(),
             line: f.line,
             message: f.message,

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use include_dir::{include_dir, Dir};
 use serde::Deserialize;
 
-use crate::model::{Catalogue, Condition, Kind, Package};
+use crate::model::{Catalogue, Code, Condition, Kind, Package};
 
 static BUNDLED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/policies");
 
@@ -46,6 +46,8 @@ impl PolicyFile {
 /// A problem in one policy file, at a line.
 #[derive(Debug, Clone)]
 pub struct PolicyIssue {
+    /// [`Code::PolicyAnnotation`] or [`Code::PolicyLint`].
+    pub code: Code,
     pub file: String,
     pub line: usize,
     pub message: String,
@@ -114,6 +116,30 @@ impl fmt::Display for PolicyError {
 }
 
 impl std::error::Error for PolicyError {}
+
+impl PolicyIssue {
+    /// What kind of problem it is (`docs/codes.md`).
+    pub fn code(&self) -> Code {
+        self.code
+    }
+}
+
+impl PolicyError {
+    /// What kind of problem it is (`docs/codes.md`); for
+    /// [`PolicyError::Invalid`], the code of its first issue (each issue has
+    /// its own).
+    pub fn code(&self) -> Code {
+        match self {
+            PolicyError::Read { .. } => Code::PolicyUnreadable,
+            PolicyError::Invalid(issues) => issues
+                .first()
+                .map_or(Code::PolicyAnnotation, PolicyIssue::code),
+            PolicyError::Rego { .. } => Code::PolicyCompile,
+            PolicyError::Evaluation { .. } => Code::PolicyLoadEvaluation,
+            PolicyError::Empty { .. } => Code::PolicyEmpty,
+        }
+    }
+}
 
 /// Every policy file of a run, and the validated catalogue of their conditions.
 #[derive(Debug, Clone)]
@@ -323,6 +349,7 @@ fn read_annotations(files: &[PolicyFile]) -> (Vec<Condition>, Vec<PolicyIssue>) 
 fn read_file_annotations(file: &PolicyFile, out: &mut Vec<Pending>, issues: &mut Vec<PolicyIssue>) {
     let lines: Vec<&str> = file.text.lines().collect();
     let issue = |line: usize, message: String| PolicyIssue {
+        code: Code::PolicyAnnotation,
         file: file.path.clone(),
         line,
         message,
@@ -615,6 +642,7 @@ fn is_condition_id(id: &str) -> bool {
 fn check_references(conditions: &[Condition]) -> Vec<PolicyIssue> {
     let mut issues = Vec::new();
     let issue = |c: &Condition, message: String| PolicyIssue {
+        code: Code::PolicyAnnotation,
         file: c.file.clone(),
         line: c.line,
         message,

@@ -107,13 +107,7 @@ impl Reporter for HumanReporter<'_> {
         };
         if let Some(error) = &result.error {
             let diagnostic = Report {
-                code: format!(
-                    "closeout::{}",
-                    serde_json::to_value(&error.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default()
-                ),
+                code: error.code.to_string(),
                 severity: Severity::Error,
                 heading: visible(&error.message).into_owned(),
                 labels: error
@@ -275,7 +269,7 @@ pub fn diagnostic(diagnostic: &dyn Diagnostic, style: Style) -> String {
 pub fn policy_error(error: &PolicyError, style: Style) -> String {
     let reporter = HumanReporter::new(Box::new(io::sink()), style);
     let PolicyError::Invalid(issues) = error else {
-        return format!("error: {error}\n");
+        return format!("error[{}]: {error}\n", error.code());
     };
     let mut out = format!(
         "error: {} problem{} in policy annotations; no snapshot was checked\n",
@@ -295,7 +289,7 @@ pub fn policy_error(error: &PolicyError, style: Style) -> String {
                 Span { offset, len }
             });
         let diagnostic = Report {
-            code: "closeout::policy".into(),
+            code: issue.code.to_string(),
             severity: Severity::Error,
             heading: visible(&format!("{}:{}: {}", issue.file, issue.line, issue.message))
                 .into_owned(),

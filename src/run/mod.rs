@@ -824,11 +824,12 @@ impl std::fmt::Debug for Checker {
 mod tests {
     use super::*;
 
-    struct Count(usize);
+    /// Records the source of each result, in the order it is reported.
+    struct Seen(Vec<String>);
 
-    impl Reporter for Count {
-        fn report(&mut self, _: &SnapshotResult, _: Option<&str>) -> io::Result<()> {
-            self.0 += 1;
+    impl Reporter for Seen {
+        fn report(&mut self, result: &SnapshotResult, _: Option<&str>) -> io::Result<()> {
+            self.0.push(result.source.to_string());
             Ok(())
         }
         fn finish(&mut self, _: &Summary) -> io::Result<()> {
@@ -846,7 +847,7 @@ mod tests {
         }
     }
 
-    fn run(seqs: &[u64]) -> (io::Result<Summary>, usize) {
+    fn run(seqs: &[u64]) -> (io::Result<Summary>, Vec<String>) {
         let (done_tx, done_rx) = sync_channel(8);
         let (token_tx, token_rx) = sync_channel(8);
         for &seq in seqs {
@@ -854,7 +855,7 @@ mod tests {
             done_tx.send(vec![done(seq)]).unwrap();
         }
         drop(done_tx);
-        let mut reporter = Count(0);
+        let mut reporter = Seen(Vec::new());
         let outcome = report_in_order(done_rx, token_rx, &mut reporter, &mut |_| {}, None, None);
         (outcome, reporter.0)
     }
@@ -909,7 +910,7 @@ mod tests {
     fn results_are_reported_in_input_order_whatever_order_they_arrive_in() {
         let (outcome, reported) = run(&[2, 0, 1]);
         assert_eq!(outcome.unwrap().snapshots, 3);
-        assert_eq!(reported, 3);
+        assert_eq!(reported, ["s0", "s1", "s2"]);
     }
 
     #[test]
@@ -917,6 +918,6 @@ mod tests {
         let (outcome, reported) = run(&[0, 2, 3]);
         let message = outcome.unwrap_err().to_string();
         assert!(message.contains("input #2 was lost; 2 later"), "{message}");
-        assert_eq!(reported, 1);
+        assert_eq!(reported, ["s0"]);
     }
 }
