@@ -174,15 +174,7 @@ impl Summary {
         for note in result.findings.iter().filter_map(|f| f.waiver.as_ref()) {
             self.waivers.record(note);
         }
-        let mut ids: Vec<&str> = result
-            .findings
-            .iter()
-            .filter(|f| !f.is_waived())
-            .map(|f| f.id.as_str())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        for id in ids {
+        for id in result.counted_ids() {
             *self.by_condition.entry(id.to_string()).or_default() += 1;
         }
     }
@@ -218,6 +210,20 @@ impl SnapshotResult {
             Some(error) => self.source.position(error.line, error.column),
             None => self.source.to_string(),
         }
+    }
+
+    /// The ids of the findings that count (not waived), sorted, once each:
+    /// what a summary and the service's metrics count per condition.
+    pub fn counted_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .findings
+            .iter()
+            .filter(|f| !f.is_waived())
+            .map(|f| f.id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 
     /// The ids of the findings, sorted and without repeats.

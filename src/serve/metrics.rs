@@ -130,15 +130,7 @@ impl Metrics {
         self.decisions
             .get_or_create(&vec![("verdict", verdict.to_owned())])
             .inc();
-        let mut ids: Vec<&str> = result
-            .findings
-            .iter()
-            .filter(|f| !f.is_waived())
-            .map(|f| f.id.as_str())
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        for id in ids {
+        for id in result.counted_ids() {
             self.conditions
                 .get_or_create(&vec![("condition", id.to_owned())])
                 .inc();

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use closeout::render::escape::visible;
-use closeout::render::output::{check_written, FileId, OutputFile, ReadFile, Written};
+use closeout::render::output::{FileId, OutputFile, ReadFile};
 use closeout::render::{self, diff::write};
 use closeout::run::diff::{diff, Side};
 use closeout::run::merge::{read_run_file, RunFile};
@@ -40,17 +40,7 @@ pub fn read_side(path: &Path) -> Result<Side, Error> {
 
 pub fn run(settings: Diff) -> Result<ExitCode, Error> {
     let Diff { old, new, outputs } = settings;
-    let written: Vec<Written> = outputs
-        .targets
-        .iter()
-        .filter_map(|(_, path)| path.as_ref())
-        .map(|path| Written::path("--output", path))
-        .collect();
-    let read: Vec<ReadFile> = [&old, &new]
-        .into_iter()
-        .filter_map(|p| read_file(p))
-        .collect();
-    check_written(&written, &read).map_err(Error::Usage)?;
+    super::output::refuse_overlap(&outputs, &[old.as_path(), new.as_path()])?;
     let movement = diff(&read_side(&old)?, &read_side(&new)?);
     let mut staged: Vec<(PathBuf, OutputFile)> = Vec::new();
     for (format, path) in &outputs.targets {

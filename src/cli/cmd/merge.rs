@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use closeout::render::escape::visible;
-use closeout::render::output::{check_written, FileId, ReadFile, Written};
 use closeout::render::{self, Tee};
 use closeout::run::audit::policy_set_digest;
 use closeout::run::merge::merge_files;
@@ -27,22 +26,8 @@ pub fn run(settings: Merge) -> Result<ExitCode, Error> {
     } = settings;
     let set = PolicySet::load(&policies.sources).map_err(Error::policy)?;
     // No output may be one of the inputs, nor two outputs one file.
-    let read: Vec<ReadFile> = files
-        .iter()
-        .filter_map(|path| {
-            FileId::of(path).map(|id| ReadFile {
-                name: path.display().to_string(),
-                id,
-            })
-        })
-        .collect();
-    let written: Vec<Written> = outputs
-        .targets
-        .iter()
-        .filter_map(|(_, path)| path.as_ref())
-        .map(|path| Written::path("--output", path))
-        .collect();
-    check_written(&written, &read).map_err(Error::Usage)?;
+    let inputs: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    output::refuse_overlap(&outputs, &inputs)?;
     let paths: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
     let merged = merge_files(&paths).map_err(|e| Error::usage(visible(&e.to_string())))?;
     let digest = policy_set_digest(&set);

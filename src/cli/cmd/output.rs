@@ -3,12 +3,12 @@
 //! only when the report is whole.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use closeout::render::html::{HtmlReporter, RunFacts};
 use closeout::render::human::HumanReporter;
 use closeout::render::jsonl::JsonlReporter;
-use closeout::render::output::OutputFile;
+use closeout::render::output::{check_written, FileId, OutputFile, ReadFile, Written};
 use closeout::render::{self, Format};
 use closeout::run::diff::Side;
 use closeout::run::merge::RunInfo;
@@ -94,4 +94,25 @@ pub fn facts(run: &RunInfo) -> RunFacts {
             .collect(),
         redacted: run.redacted,
     }
+}
+
+/// Refuses an `--output` that is one of `inputs`, or two outputs that are
+/// one file, before anything is read or created.
+pub fn refuse_overlap(outputs: &Outputs, inputs: &[&Path]) -> Result<(), Error> {
+    let written: Vec<Written> = outputs
+        .targets
+        .iter()
+        .filter_map(|(_, path)| path.as_ref())
+        .map(|path| Written::path("--output", path))
+        .collect();
+    let read: Vec<ReadFile> = inputs
+        .iter()
+        .filter_map(|path| {
+            FileId::of(path).map(|id| ReadFile {
+                name: path.display().to_string(),
+                id,
+            })
+        })
+        .collect();
+    check_written(&written, &read).map_err(Error::Usage)
 }
