@@ -36,7 +36,11 @@ fuzz_target!(|bytes: &[u8]| {
             );
             // What the CLI prints for a bad pack: a snippet at each problem's line.
             let shown = closeout::render::human::policy_error(&error, human_style());
-            assert!(shown.starts_with("error: "), "{shown}");
+            // `error[CODE]: …` (docs/codes.md), or `error: …` for a bare message.
+            assert!(
+                shown.starts_with("error[") || shown.starts_with("error: "),
+                "{shown}"
+            );
             if let PolicyError::Invalid(issues) = &error {
                 assert!(!issues.is_empty(), "Invalid with no problem");
                 for issue in issues {
