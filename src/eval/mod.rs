@@ -264,6 +264,24 @@ impl Clone for Evaluator {
     }
 }
 
+/// The run's data document (`data.closeout.context`, `.config`, `.reads`)
+/// added to an interpreter engine: what every evaluation and the Rego tests
+/// see.
+pub(crate) fn add_run_data(
+    engine: &mut regorus::Engine,
+    policies: &PolicySet,
+    context: &Context,
+) -> Result<(), PolicyError> {
+    let mut data = context.as_data();
+    data["closeout"]["reads"] = policies.reads();
+    regorus::Value::from_json_str(&data.to_string())
+        .and_then(|d| engine.add_data(d))
+        .map_err(|e| PolicyError::Rego {
+            file: "<context>".into(),
+            message: e.to_string(),
+        })
+}
+
 fn load_vm(compiled: &Compiled, limits: &Limits) -> regorus::rvm::RegoVM {
     let mut vm = regorus::rvm::RegoVM::new();
     vm.load_program(std::sync::Arc::clone(&compiled.program));
@@ -311,14 +329,7 @@ impl Evaluator {
                     message: e.to_string(),
                 })?;
         }
-        let mut data = context.as_data();
-        data["closeout"]["reads"] = policies.reads();
-        regorus::Value::from_json_str(&data.to_string())
-            .and_then(|d| engine.add_data(d))
-            .map_err(|e| PolicyError::Rego {
-                file: "<context>".into(),
-                message: e.to_string(),
-            })?;
+        add_run_data(&mut engine, &policies, context)?;
         let paths: BTreeMap<Package, Vec<(String, String)>> = policies
             .rules
             .iter()

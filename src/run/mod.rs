@@ -236,15 +236,7 @@ impl Checker {
             false,
         )
         .result
-        // Only a --shard run skips a snapshot; a checker used one piece at a
-        // time has none, and a missing result is still never a pass.
-        .unwrap_or_else(|| {
-            SnapshotResult::failed(&InputError::new(
-                "<request>",
-                ErrorKind::Policy,
-                "internal error: the snapshot was not checked",
-            ))
-        })
+        .unwrap_or_else(|| not_checked("<request>"))
     }
 
     /// The prepared evaluator.
@@ -262,7 +254,7 @@ impl Checker {
             None,
             Work::File(path.to_path_buf()),
         )
-        .unwrap_or_else(|| unreachable!("no shard, nothing skipped"));
+        .unwrap_or_else(|| (not_checked(&path.display().to_string()), None));
         redacted(&self.settings, result, text, true)
     }
 
@@ -738,6 +730,17 @@ fn check_job(
         text,
         ends_batch: false,
     }
+}
+
+/// Only a `--shard` run skips a snapshot; one checked alone (a file, a
+/// request) never is, and should it be, the missing result is an error,
+/// never a pass.
+fn not_checked(source: &str) -> SnapshotResult {
+    SnapshotResult::failed(&InputError::new(
+        source,
+        ErrorKind::Policy,
+        "internal error: the snapshot was not checked",
+    ))
 }
 
 /// The result (and, when `quoted`, the text) as reports may show them.

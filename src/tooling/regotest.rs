@@ -45,14 +45,7 @@ pub fn run_tests(policies: &PolicySet, context: &Context) -> Result<Vec<TestOutc
             }
         }
     }
-    let mut data = context.as_data();
-    data["closeout"]["reads"] = policies.reads();
-    regorus::Value::from_json_str(&data.to_string())
-        .and_then(|d| engine.add_data(d))
-        .map_err(|e| PolicyError::Rego {
-            file: "<context>".into(),
-            message: e.to_string(),
-        })?;
+    crate::eval::add_run_data(&mut engine, policies, context)?;
     Ok(tests
         .into_iter()
         .map(|(name, file)| {
