@@ -36,9 +36,18 @@ from gen_snapshots import snapshot  # noqa: E402
 REQUIRED = ("/provider", "/snapshot_id", "/schema_version", "/exported_at")
 
 
+
+def snapshot_files(root):
+    """The *.json files under root, as `closeout check` walks it: a directory
+    holding closeout-import.toml is saved provider responses, not snapshots."""
+    return sorted(
+        p for p in root.rglob("*.json")
+        if not any((d / "closeout-import.toml").exists() for d in p.parents if d.is_relative_to(root))
+    )
+
 def stream(repo, count, seed):
     """The snapshots, one compact JSON document per line."""
-    for path in sorted((repo / "fixtures").rglob("*.json")):
+    for path in snapshot_files(repo / "fixtures"):
         document = json.loads(path.read_text(encoding="utf-8"))
         yield document
         for pointer in object_key_pointers(document):

@@ -48,6 +48,15 @@ KIND_TO_RULE = {"block": "deny", "warn": "warn", "info": "info"}
 DEFAULT_NOW = "2026-11-21T00:00:00Z"
 
 
+
+def snapshot_files(root):
+    """The *.json files under root, as `closeout check` walks it: a directory
+    holding closeout-import.toml is saved provider responses, not snapshots."""
+    return sorted(
+        p for p in root.rglob("*.json")
+        if not any((d / "closeout-import.toml").exists() for d in p.parents if d.is_relative_to(root))
+    )
+
 def rfc3339_to_ns(text):
     """RFC 3339 -> nanoseconds since the epoch, exact (fractions kept)."""
     t = text.strip()
@@ -290,11 +299,11 @@ def opa_findings(engine, package, snapshot, OpaError, OpaUndefinedError):
 
 def snapshot_paths(repo, extra):
     if not extra:
-        return sorted((repo / "fixtures").rglob("*.json"))
+        return snapshot_files(repo / "fixtures")
     paths = []
     for e in extra:
         p = pathlib.Path(e).resolve()
-        paths += sorted(p.rglob("*.json")) if p.is_dir() else [p]
+        paths += snapshot_files(p) if p.is_dir() else [p]
     return paths
 
 

@@ -36,7 +36,9 @@ fn expectations() -> BTreeMap<String, Expected> {
     for entry in std::fs::read_dir(root().join("fixtures")).unwrap() {
         let dir = entry.unwrap().path();
         let manifest = dir.join("manifest.toml");
-        if !dir.is_dir() {
+        // `fixtures/import/` holds saved provider responses, not snapshots:
+        // tests/import.rs checks each case against its golden snapshot.
+        if !dir.is_dir() || dir.file_name().is_some_and(|n| n == "import") {
             continue;
         }
         let text = std::fs::read_to_string(&manifest)
@@ -66,6 +68,11 @@ fn expectations() -> BTreeMap<String, Expected> {
 fn fixture_files(dir: &Path, out: &mut Vec<String>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
+        // An import directory holds saved responses, not snapshots: `check`
+        // and `closeout test` pass over it (tests/import.rs reads it).
+        if path.is_dir() && path.join("closeout-import.toml").exists() {
+            continue;
+        }
         if path.is_dir() {
             fixture_files(&path, out);
         } else if path.extension().is_some_and(|e| e == "json") {

@@ -1,5 +1,5 @@
 //! `closeout import` through the real binary: each directory of saved
-//! responses under `import-fixtures/PROVIDER/CASE/` imported, then checked
+//! responses under `fixtures/import/PROVIDER/CASE/` imported, then checked
 //! with `closeout check -`, with the exact exit codes and condition ids; and
 //! every bad input an error naming its file (and line:column in a manifest).
 
@@ -94,7 +94,7 @@ fn each_case_imports_to_the_verdict_its_responses_justify() {
         ("tencentcloud", "eligible-released", 0, &["TCC-012"]),
     ];
     for (provider, case, exit, expected) in cases {
-        let dir = format!("import-fixtures/{provider}/{case}");
+        let dir = format!("fixtures/import/{provider}/{case}");
         let (_, code, found) = import_and_check(provider, &dir);
         assert_eq!(code, exit, "{dir}");
         assert_eq!(found, ids(expected), "{dir}");
@@ -103,7 +103,7 @@ fn each_case_imports_to_the_verdict_its_responses_justify() {
 
 #[test]
 fn a_gap_is_declared_unknown_and_named_on_stderr() {
-    let (imported, _, _) = import_and_check("ukfast", "import-fixtures/ukfast/gap-no-invoices");
+    let (imported, _, _) = import_and_check("ukfast", "fixtures/import/ukfast/gap-no-invoices");
     let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
     assert_eq!(
         snapshot["unknown"],
@@ -124,7 +124,7 @@ fn the_snapshot_carries_the_manifest_facts_and_the_default_id() {
         &[
             "import",
             "tencentcloud",
-            "import-fixtures/tencentcloud/blocked-live-account",
+            "fixtures/import/tencentcloud/blocked-live-account",
         ],
         None,
     );
@@ -155,14 +155,14 @@ fn secrets_in_the_responses_never_reach_the_snapshot() {
         &[
             "import",
             "aptible",
-            "import-fixtures/aptible/blocked-live-environment",
+            "fixtures/import/aptible/blocked-live-environment",
         ],
         None,
     );
     assert_eq!(imported.status.code(), Some(0), "{}", stderr(&imported));
     let text = String::from_utf8_lossy(&imported.stdout);
     let responses = std::fs::read_to_string(
-        root().join("import-fixtures/aptible/blocked-live-environment/databases.json"),
+        root().join("fixtures/import/aptible/blocked-live-environment/databases.json"),
     )
     .unwrap();
     assert!(
@@ -186,14 +186,14 @@ fn missing_exported_at_is_an_error_naming_the_manifest() {
         &[
             "import",
             "aptible",
-            "import-fixtures/aptible/missing-exported-at",
+            "fixtures/import/aptible/missing-exported-at",
         ],
         None,
     );
     assert_eq!(output.status.code(), Some(2));
     assert!(output.stdout.is_empty());
     assert!(
-        stderr(&output).contains("error: import-fixtures/aptible/missing-exported-at/closeout-import.toml: exported_at is missing"),
+        stderr(&output).contains("error: fixtures/import/aptible/missing-exported-at/closeout-import.toml: exported_at is missing"),
         "{}",
         stderr(&output)
     );
@@ -205,7 +205,7 @@ fn an_ambiguous_file_is_an_error_naming_it() {
         &[
             "import",
             "tencentcloud",
-            "import-fixtures/tencentcloud/ambiguous-empty-data",
+            "fixtures/import/tencentcloud/ambiguous-empty-data",
         ],
         None,
     );
@@ -225,10 +225,10 @@ fn an_ambiguous_file_is_an_error_naming_it() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
 }
 
-/// A copy of `import-fixtures/CASE` in a scratch directory.
+/// A copy of `fixtures/import/CASE` in a scratch directory.
 fn copy_case(case: &str, name: &str) -> PathBuf {
     let dir = tempdir(name);
-    for entry in std::fs::read_dir(root().join("import-fixtures").join(case)).unwrap() {
+    for entry in std::fs::read_dir(root().join("fixtures/import").join(case)).unwrap() {
         let path = entry.unwrap().path();
         std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
     }
@@ -253,7 +253,7 @@ fn pages_merge_and_a_missing_page_is_an_error() {
         &[
             "import",
             "ukfast",
-            "import-fixtures/ukfast/blocked-vpc-invoice",
+            "fixtures/import/ukfast/blocked-vpc-invoice",
         ],
         None,
     );
@@ -385,8 +385,8 @@ fn several_directories_give_json_lines_and_one_output_file_a_pretty_snapshot() {
         &[
             "import",
             "tencentcloud",
-            "import-fixtures/tencentcloud/eligible-released",
-            "import-fixtures/tencentcloud/blocked-live-account",
+            "fixtures/import/tencentcloud/eligible-released",
+            "fixtures/import/tencentcloud/blocked-live-account",
         ],
         None,
     );
@@ -407,7 +407,7 @@ fn several_directories_give_json_lines_and_one_output_file_a_pretty_snapshot() {
         &[
             "import",
             "aptible",
-            "import-fixtures/aptible/missing-exported-at",
+            "fixtures/import/aptible/missing-exported-at",
             "-o",
             target.to_str().unwrap(),
         ],
@@ -419,7 +419,7 @@ fn several_directories_give_json_lines_and_one_output_file_a_pretty_snapshot() {
         &[
             "import",
             "aptible",
-            "import-fixtures/aptible/eligible-deprovisioned",
+            "fixtures/import/aptible/eligible-deprovisioned",
             "-o",
             target.to_str().unwrap(),
         ],
@@ -443,7 +443,7 @@ fn sipstation_and_unknown_providers_are_refused() {
         &[
             "import",
             "sipstation",
-            "import-fixtures/ukfast/eligible-emptied",
+            "fixtures/import/ukfast/eligible-emptied",
         ],
         None,
     );

@@ -16,7 +16,7 @@ use crate::import::{files, Draft, ImportError, Provider};
 use crate::input::locate::line_column;
 
 /// The manifest's name in an account directory.
-pub const FILE_NAME: &str = "closeout-import.toml";
+pub const FILE_NAME: &str = crate::input::IMPORT_MANIFEST;
 
 /// Sections of the snapshot that are one object: the manifest's keys are
 /// merged into what the responses give.

@@ -82,12 +82,46 @@ pub fn collect_inputs(paths: &[PathBuf]) -> Vec<Input> {
     find_inputs(paths).inputs
 }
 
+/// The file that marks a directory of saved provider responses, which
+/// `closeout import` reads: its `*.json` files are not snapshots.
+pub const IMPORT_MANIFEST: &str = "closeout-import.toml";
+
+/// Whether `dir` is an import directory (it holds `closeout-import.toml`).
+pub fn is_import_dir(dir: &Path) -> bool {
+    dir.join(IMPORT_MANIFEST).is_file()
+}
+
+/// Why an import directory is not checked.
+fn import_dir_reason() -> String {
+    format!(
+        "an import directory (it holds {IMPORT_MANIFEST}): its files are saved provider \
+         responses, not snapshots; `closeout import PROVIDER DIR | closeout check -` checks it"
+    )
+}
+
 fn walk(dir: &Path, found: &mut Found) {
     let before = found.inputs.len();
     let skipped_before = found.skipped.len();
+    if is_import_dir(dir) {
+        found.inputs.push(Input::Broken {
+            path: dir.to_path_buf(),
+            reason: import_dir_reason(),
+        });
+        return;
+    }
+    let mut imports = Vec::new();
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
-        .sort_by_file_name();
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|entry| {
+            let import =
+                entry.depth() > 0 && entry.file_type().is_dir() && is_import_dir(entry.path());
+            if import {
+                imports.push(entry.path().to_path_buf());
+            }
+            !import
+        });
     for entry in walker {
         match entry {
             Ok(entry) if entry.file_type().is_dir() || !is_snapshot_file(entry.path()) => {}
@@ -107,6 +141,9 @@ fn walk(dir: &Path, found: &mut Found) {
     if found.inputs.len() == before {
         let skipped = found.skipped.len() - skipped_before;
         let mut reason = "the directory holds no *.json, *.jsonl or *.ndjson snapshot".to_string();
+        if !imports.is_empty() {
+            reason.push_str(" outside its import directories");
+        }
         if skipped > 0 {
             reason.push_str(&format!(
                 " ({skipped} file{} that {} not a regular file skipped)",
@@ -117,6 +154,28 @@ fn walk(dir: &Path, found: &mut Found) {
         found.inputs.push(Input::Broken {
             path: dir.to_path_buf(),
             reason,
+        });
+    }
+    if !imports.is_empty() {
+        // One note for the walk: the import directories are passed over, and
+        // said to be, never counted as checked.
+        let shown: Vec<String> = imports.iter().take(3).map(|p| format!("{p:?}")).collect();
+        let more = imports.len().saturating_sub(shown.len());
+        found.skipped.push(Skipped {
+            path: dir.to_path_buf(),
+            reason: format!(
+                "{} import director{} not read as snapshots ({}{}): each holds \
+                 {IMPORT_MANIFEST}, so its files are saved provider responses; \
+                 `closeout import PROVIDER DIR | closeout check -` checks one",
+                imports.len(),
+                if imports.len() == 1 { "y" } else { "ies" },
+                shown.join(", "),
+                if more > 0 {
+                    format!(" and {more} more")
+                } else {
+                    String::new()
+                },
+            ),
         });
     }
 }
@@ -208,4 +267,45 @@ pub(crate) fn read_bounded(path: &Path, max: u64) -> Result<Vec<u8>, String> {
         return Err(over(format!("more than {max}")));
     }
     Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_directories_are_passed_over_and_said_to_be() {
+        let root = tempfile::tempdir().unwrap();
+        let import = root.path().join("acme");
+        std::fs::create_dir(&import).unwrap();
+        std::fs::write(import.join(IMPORT_MANIFEST), "").unwrap();
+        std::fs::write(import.join("instances.json"), "[]").unwrap();
+        std::fs::write(root.path().join("a.json"), "{}").unwrap();
+
+        let found = find_inputs(&[root.path().to_path_buf()]);
+        assert_eq!(found.inputs, vec![Input::File(root.path().join("a.json"))]);
+        assert_eq!(found.skipped.len(), 1);
+        assert!(
+            found.skipped[0].reason.starts_with("1 import directory"),
+            "{:?}",
+            found.skipped
+        );
+
+        // Named itself, an import directory is an input that cannot be checked.
+        let found = find_inputs(std::slice::from_ref(&import));
+        assert!(
+            matches!(&found.inputs[..], [Input::Broken { reason, .. }] if reason.contains("closeout import")),
+            "{:?}",
+            found.inputs
+        );
+
+        // Nothing but import directories: no snapshot, an error, not a pass.
+        std::fs::remove_file(root.path().join("a.json")).unwrap();
+        let found = find_inputs(&[root.path().to_path_buf()]);
+        assert!(
+            matches!(&found.inputs[..], [Input::Broken { reason, .. }] if reason.contains("outside its import directories")),
+            "{:?}",
+            found.inputs
+        );
+    }
 }

@@ -17,7 +17,10 @@ pub mod locate;
 pub mod schema;
 
 pub use decode::{wide_encoding, wide_encoding_message};
-pub use find::{collect_inputs, find_inputs, open_regular, Found, Input, Skipped};
+pub use find::{
+    collect_inputs, find_inputs, is_import_dir, open_regular, Found, Input, Skipped,
+    IMPORT_MANIFEST,
+};
 pub use schema::{Snapshot, SnapshotSchema};
 
 /// The snapshot contract, version 1, as shipped in `schema/`.

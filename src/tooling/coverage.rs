@@ -86,11 +86,14 @@ pub fn find_fixtures(dirs: &[PathBuf]) -> Result<Vec<Fixture>, String> {
     let mut found = Vec::new();
     for dir in dirs {
         let mut expected: BTreeMap<PathBuf, (Expected, Option<String>)> = BTreeMap::new();
+        // An import directory holds saved provider responses, not fixtures:
+        // the walk of `check` passes over it too.
         let walker = walkdir::WalkDir::new(dir)
             .follow_links(true)
-            .sort_by_file_name();
-        let entries: Vec<_> = walker
+            .sort_by_file_name()
             .into_iter()
+            .filter_entry(|e| !(e.file_type().is_dir() && crate::input::is_import_dir(e.path())));
+        let entries: Vec<_> = walker
             .collect::<Result<_, _>>()
             .map_err(|e| e.to_string())?;
         for entry in &entries {
