@@ -230,6 +230,10 @@ fn copy_case(case: &str, name: &str) -> PathBuf {
     let dir = tempdir(name);
     for entry in std::fs::read_dir(root().join("fixtures/import").join(case)).unwrap() {
         let path = entry.unwrap().path();
+        // The goldens under expected/ are not part of the case's input.
+        if path.is_dir() {
+            continue;
+        }
         std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
     }
     dir
@@ -438,7 +442,20 @@ fn several_directories_give_json_lines_and_one_output_file_a_pretty_snapshot() {
 }
 
 #[test]
-fn sipstation_and_unknown_providers_are_refused() {
+fn unknown_providers_and_other_providers_responses_are_refused() {
+    let output = closeout(
+        &["import", "azure", "fixtures/import/ukfast/eligible-emptied"],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains(
+            "unknown provider \"azure\": import reads ukfast, aptible, tencentcloud or sipstation"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    // ANS responses are no SIPStation template: an error, not an empty account.
     let output = closeout(
         &[
             "import",
@@ -449,8 +466,202 @@ fn sipstation_and_unknown_providers_are_refused() {
     );
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("SIPStation has no public API"),
+        stderr(&output).contains("contacts.json: not a SIPStation template file"),
         "{}",
         stderr(&output)
+    );
+}
+
+/// SIPStation has no API: its template (CSV or JSON beside the manifest)
+/// imports to the verdict the stated facts justify, and port-outs that are
+/// not stated are unknown, never "none".
+#[test]
+fn sipstation_imports_from_its_template() {
+    let cases: [(&str, i32, &[&str]); 3] = [
+        ("blocked-port-in-flight", 1, &["SIP-001"]),
+        ("eligible-ported", 0, &[]),
+        ("gap-no-port-outs", 1, &["GEN-003"]),
+    ];
+    for (case, exit, expected) in cases {
+        let dir = format!("fixtures/import/sipstation/{case}");
+        let (imported, code, found) = import_and_check("sipstation", &dir);
+        assert_eq!(code, exit, "{dir}");
+        assert_eq!(found, ids(expected), "{dir}");
+        let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+        let unknown = snapshot["unknown"].clone();
+        if case == "gap-no-port-outs" {
+            assert_eq!(unknown, serde_json::json!(["telephony.port_outs"]), "{dir}");
+            assert!(snapshot["telephony"].get("port_outs").is_none(), "{dir}");
+            assert!(
+                stderr(&imported).contains("unknown telephony.port_outs"),
+                "{}",
+                stderr(&imported)
+            );
+        } else {
+            assert!(unknown.is_null(), "{dir}: {unknown}");
+        }
+    }
+    // The CSV cells become the contract's words.
+    let (imported, _, _) = import_and_check(
+        "sipstation",
+        "fixtures/import/sipstation/blocked-port-in-flight",
+    );
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert_eq!(
+        snapshot["telephony"]["dids"][1],
+        serde_json::json!({"number": "+12565550104", "location_id": "loc-1", "disposition": "not_needed"})
+    );
+    assert_eq!(
+        snapshot["telephony"]["port_outs"][0]["numbers"],
+        serde_json::json!(["+12565550100"])
+    );
+}
+
+/// Stating "none" (by the manifest or a header-only CSV) clears the gap;
+/// stating nothing for each list leaves all three and the cycle unknown.
+#[test]
+fn sipstation_lists_are_unknown_until_stated() {
+    let dir = copy_case("sipstation/gap-no-port-outs", "sip-none");
+    std::fs::write(dir.join("port_outs.csv"), "id,status\n").unwrap();
+    let (imported, code, found) = import_and_check("sipstation", dir.to_str().unwrap());
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert_eq!(snapshot["telephony"]["port_outs"], serde_json::json!([]));
+    assert!(snapshot["unknown"].is_null(), "{}", snapshot["unknown"]);
+    assert_eq!((code, found), (0, ids(&[])));
+
+    let dir = tempdir("sip-bare");
+    std::fs::write(
+        dir.join("closeout-import.toml"),
+        "exported_at = 2026-11-20T10:00:00Z\ncases = []\n[account]\nid = \"SS-1\"\n[request]\nrequested_date = 2026-12-14\nreason = \"r\"\nconfirmed = true\n",
+    )
+    .unwrap();
+    let (imported, code, found) = import_and_check("sipstation", dir.to_str().unwrap());
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert_eq!(
+        snapshot["unknown"],
+        serde_json::json!([
+            "billing.cycle_end",
+            "telephony.dids",
+            "telephony.port_outs",
+            "telephony.services"
+        ])
+    );
+    assert_eq!((code, found), (1, ids(&["GEN-003"])));
+
+    append(
+        &dir.join("closeout-import.toml"),
+        "[billing]\ncycle_end = 2026-12-14\n[telephony]\nport_outs = []\n",
+    );
+    append(&dir.join("closeout-import.toml"), "");
+    let mut text = std::fs::read_to_string(dir.join("closeout-import.toml")).unwrap();
+    text = text.replace(
+        "cases = []\n",
+        "cases = []\nnone = [\"dids\", \"services\"]\n",
+    );
+    std::fs::write(dir.join("closeout-import.toml"), text).unwrap();
+    let (imported, code, found) = import_and_check("sipstation", dir.to_str().unwrap());
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert!(snapshot["unknown"].is_null(), "{}", snapshot["unknown"]);
+    assert_eq!((code, found), (0, ids(&[])));
+}
+
+/// Every bad template input is an error naming the file (and its line and
+/// column where it has one), exit 2, and nothing on standard output.
+#[test]
+fn sipstation_template_errors_name_file_line_and_column() {
+    let error = import_error(
+        "sipstation",
+        &root().join("fixtures/import/sipstation/bad-disposition"),
+    );
+    assert!(
+        error.contains("bad-disposition/dids.csv:3:20: disposition \"portd\" is not one of undecided, porting, ported, moved, not_needed"),
+        "{error}"
+    );
+    let case = "sipstation/blocked-port-in-flight";
+    let cases: [(&str, &str, &str, &str); 7] = [
+        (
+            "unknown column",
+            "services.csv",
+            "id,kind,location,status\ntrunk-1,trunk,loc-1,active\n",
+            "services.csv:1:9: unknown column \"location\"",
+        ),
+        (
+            "a date",
+            "port_outs.csv",
+            "id,status,foc_date\nPO-3,authorized,12/01/2026\n",
+            "port_outs.csv:2:17: foc_date \"12/01/2026\" is not a date",
+        ),
+        (
+            "empty",
+            "services.csv",
+            "",
+            "services.csv: the file is empty",
+        ),
+        (
+            "a row too long",
+            "dids.csv",
+            "number,disposition\n+1,ported,extra\n",
+            "dids.csv:2:1: this row has 3 cells, the header row 2",
+        ),
+        (
+            "a required cell",
+            "port_outs.csv",
+            "id,status\nPO-3,\n",
+            "port_outs.csv:2:6: status is empty",
+        ),
+        (
+            "a name and content that disagree",
+            "services.csv",
+            "number,disposition\n+1,ported\n",
+            "the file is named as services but its columns are those of dids",
+        ),
+        (
+            "JSON with a bad key",
+            "services.json",
+            "[{\"id\": \"t\", \"kind\": \"trunk\", \"status\": \"active\", \"password\": \"x\"}]",
+            "unknown key \"password\"",
+        ),
+    ];
+    for (what, file, text, expected) in cases {
+        let dir = copy_case(case, "sip-bad");
+        // A JSON file replaces the CSV of its list (one file per list).
+        let _ = std::fs::remove_file(dir.join(file.replace(".json", ".csv")));
+        std::fs::write(dir.join(file), text).unwrap();
+        let error = import_error("sipstation", &dir);
+        assert!(error.contains(expected), "{what}: {error}");
+        assert!(!error.contains("password\": \"x"), "{error}");
+    }
+    // Two files of one list, an unrecognised file, a manifest contradicting
+    // the template.
+    let dir = copy_case(case, "sip-twice");
+    std::fs::write(dir.join("dids.json"), "[]").unwrap();
+    assert!(import_error("sipstation", &dir).contains("already gives the dids: one file per list"));
+    let dir = copy_case(case, "sip-other");
+    std::fs::write(dir.join("notes.csv"), "a,b\n1,2\n").unwrap();
+    let error = import_error("sipstation", &dir);
+    assert!(
+        error.contains("notes.csv: not a SIPStation template file"),
+        "{error}"
+    );
+    let skipped = closeout(
+        &[
+            "import",
+            "sipstation",
+            dir.to_str().unwrap(),
+            "--skip-unrecognised",
+        ],
+        None,
+    );
+    assert_eq!(skipped.status.code(), Some(0), "{}", stderr(&skipped));
+    assert!(stderr(&skipped).contains("skipped"), "{}", stderr(&skipped));
+    let dir = copy_case(case, "sip-contradiction");
+    append(
+        &dir.join("closeout-import.toml"),
+        "[telephony]\nport_outs = []\n",
+    );
+    let error = import_error("sipstation", &dir);
+    assert!(
+        error.contains("the manifest states telephony.port_outs = []"),
+        "{error}"
     );
 }

@@ -65,8 +65,8 @@ pub enum Command {
     /// in NEW is not eligible; 2 an input cannot be read.
     Diff(DiffArgs),
 
-    /// Turn saved provider responses into snapshots (docs/import.md).
-    Import(super::cmd::import::ImportArgs),
+    /// Turn saved provider responses into snapshots (docs/import/).
+    Import(ImportArgs),
 
     /// Print a completion script for SHELL to standard output, e.g.
     /// `closeout completions bash > /etc/bash_completion.d/closeout`.
@@ -335,6 +335,31 @@ pub enum ColorArg {
     Auto,
     Always,
     Never,
+}
+
+/// Turn saved provider responses (API or CLI output) into v1 snapshots.
+///
+/// Reads every *.json response in each DIR (docs/import/ says which to
+/// save; for SIPStation, which has no API, the dids, port_outs and services
+/// template, *.csv or *.json) and its closeout-import.toml. Whatever the responses do not cover is
+/// listed in the snapshot's `unknown`, which `closeout check` blocks (GEN-003).
+/// Exit 0 all imported; 2 any error (each named with its file).
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// ukfast, aptible, tencentcloud or sipstation (a template: docs/import/sipstation.md)
+    pub provider: String,
+    /// account directories of saved responses, one account each
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// the manifest to use instead of DIR/closeout-import.toml
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<PathBuf>,
+    /// write to FILE (through a temporary file, renamed when complete)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// skip (and note) files no importer recognises instead of failing
+    #[arg(long)]
+    pub skip_unrecognised: bool,
 }
 
 #[derive(Debug, clap::Args)]

@@ -26,8 +26,8 @@ use closeout::{Context, EngineKind, FailOn, PolicySource};
 use closeout::model::Shard;
 
 use super::args::{
-    CheckArgs, ColorArg, DiffArgs, FailOnArg, LimitArgs, MergeArgs, PackArgs, PlanArgs, ServeArgs,
-    TestArgs,
+    CheckArgs, ColorArg, DiffArgs, FailOnArg, ImportArgs, LimitArgs, MergeArgs, PackArgs, PlanArgs,
+    ServeArgs, TestArgs,
 };
 use super::Error;
 
@@ -150,6 +150,52 @@ impl Diff {
             old: args.old,
             new: args.new,
             outputs,
+        })
+    }
+}
+
+/// `closeout import`: the provider, the account directories, and where the
+/// snapshots go (one pretty snapshot for one directory written to `-o FILE`;
+/// compact JSON Lines otherwise).
+#[derive(Debug)]
+pub struct Import {
+    pub provider: closeout::import::Provider,
+    pub dirs: Vec<PathBuf>,
+    pub options: closeout::import::ImportOptions,
+    pub output: Option<PathBuf>,
+    pub pretty: bool,
+}
+
+impl Import {
+    pub fn resolve(args: ImportArgs) -> Result<Import, Error> {
+        let provider = closeout::import::Provider::parse(&args.provider)
+            .map_err(|m| Error::usage(closeout::render::escape::visible(&m)))?;
+        // An output inside an account directory would be read as a saved
+        // response by the next import.
+        if let Some(output) = &args.output {
+            let parent = output.parent().filter(|p| !p.as_os_str().is_empty());
+            let parent = std::fs::canonicalize(parent.unwrap_or(Path::new("."))).ok();
+            if let Some(dir) = args
+                .dirs
+                .iter()
+                .find(|dir| parent.is_some() && std::fs::canonicalize(dir).ok() == parent)
+            {
+                return Err(Error::usage(closeout::render::escape::visible(&format!(
+                    "--output {} is inside the account directory {}: write it elsewhere",
+                    output.display(),
+                    dir.display()
+                ))));
+            }
+        }
+        Ok(Import {
+            provider,
+            pretty: args.output.is_some() && args.dirs.len() == 1,
+            options: closeout::import::ImportOptions {
+                manifest: args.manifest,
+                skip_unrecognised: args.skip_unrecognised,
+            },
+            dirs: args.dirs,
+            output: args.output,
         })
     }
 }

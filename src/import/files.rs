@@ -146,6 +146,8 @@ pub fn read_dir(
             Provider::Ukfast => crate::import::ukfast::sniff(&json),
             Provider::Aptible => crate::import::aptible::sniff(&json),
             Provider::Tencentcloud => crate::import::tencentcloud::sniff(&json),
+            // The SIPStation template is read by its own module.
+            Provider::Sipstation => Sniff::Unrecognised,
         };
         let kind = match sniffed {
             Sniff::ApiError(message) => {
@@ -223,6 +225,13 @@ fn compatible(sniffed: &str, claimed: &str) -> bool {
 }
 
 fn read_json(path: &Path, shown: &str) -> Result<Json, ImportError> {
+    let text = read_text(path, shown)?;
+    parse_json(&text, shown)
+}
+
+/// Reads a saved file as UTF-8 text (a leading byte-order mark dropped); an
+/// empty file is an error: the command that saved it failed.
+pub(crate) fn read_text(path: &Path, shown: &str) -> Result<String, ImportError> {
     let (file, size) = open_regular(path).map_err(|e| ImportError::new(shown, e))?;
     if size > MAX_FILE_BYTES {
         return Err(ImportError::new(
@@ -241,13 +250,21 @@ fn read_json(path: &Path, shown: &str) -> Result<Json, ImportError> {
             crate::input::locate::line_column(&String::from_utf8_lossy(valid), valid.len());
         ImportError::new(shown, "the file is not UTF-8 text").at(line, column)
     })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let text = match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
+    };
     if text.trim().is_empty() {
         return Err(ImportError::new(
             shown,
             "the file is empty: the command that saved it failed (tccli and aptible write their errors to standard error); save it again",
         ));
     }
+    Ok(text)
+}
+
+/// Parses a saved file's text as JSON; a syntax error names its line and column.
+pub(crate) fn parse_json(text: &str, shown: &str) -> Result<Json, ImportError> {
     serde_json::from_str(text).map_err(|e| {
         let offset = crate::input::locate::offset_of_byte_column(text, e.line(), e.column().max(1));
         let (line, column) = crate::input::locate::line_column(text, offset);

@@ -235,7 +235,7 @@ impl Manifest {
             if !names.contains(name) {
                 return Err(self.error(
                     span,
-                    format!("[files] names {name:?}, which is not a *.json file of the directory"),
+                    format!("[files] names {name:?}, which is not a saved file of the directory"),
                 ));
             }
             if files::lookup(kinds, kind).is_none() {

@@ -16,6 +16,7 @@ pub mod aptible;
 pub mod files;
 pub mod manifest;
 pub mod pages;
+pub mod sipstation;
 pub mod tencentcloud;
 pub mod ukfast;
 
@@ -36,16 +37,24 @@ pub enum Provider {
     Ukfast,
     Aptible,
     Tencentcloud,
+    /// No public API: a template written by hand (see [`sipstation`]).
+    Sipstation,
 }
 
 impl Provider {
-    pub const ALL: [Provider; 3] = [Provider::Ukfast, Provider::Aptible, Provider::Tencentcloud];
+    pub const ALL: [Provider; 4] = [
+        Provider::Ukfast,
+        Provider::Aptible,
+        Provider::Tencentcloud,
+        Provider::Sipstation,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Provider::Ukfast => "ukfast",
             Provider::Aptible => "aptible",
             Provider::Tencentcloud => "tencentcloud",
+            Provider::Sipstation => "sipstation",
         }
     }
 
@@ -54,12 +63,7 @@ impl Provider {
             .into_iter()
             .find(|p| p.name() == name)
             .ok_or_else(|| {
-                let hint = if name == "sipstation" {
-                    "SIPStation has no public API for port-outs or FOC dates: write its snapshot from the template in docs/import.md"
-                } else {
-                    "import reads ukfast, aptible or tencentcloud"
-                };
-                format!("unknown provider {name:?}: {hint}")
+                format!("unknown provider {name:?}: import reads ukfast, aptible, tencentcloud or sipstation")
             })
     }
 
@@ -69,6 +73,7 @@ impl Provider {
             Provider::Ukfast => ukfast::KINDS,
             Provider::Aptible => aptible::KINDS,
             Provider::Tencentcloud => tencentcloud::KINDS,
+            Provider::Sipstation => sipstation::KINDS,
         }
     }
 }
@@ -246,17 +251,14 @@ pub fn import_dir(
         .unwrap_or_else(|| dir.join(manifest::FILE_NAME));
     let manifest = Manifest::load(&manifest_path, options.manifest.is_some())?;
     let mut notes = Vec::new();
-    let saved = files::read_dir(
-        provider,
-        dir,
-        &manifest,
-        options.skip_unrecognised,
-        &mut notes,
-    )?;
+    let skip = options.skip_unrecognised;
+    let read = |notes: &mut Vec<String>| files::read_dir(provider, dir, &manifest, skip, notes);
     let mut draft = match provider {
-        Provider::Ukfast => ukfast::build(&saved, &manifest)?,
-        Provider::Aptible => aptible::build(&saved, &manifest)?,
-        Provider::Tencentcloud => tencentcloud::build(&saved, &manifest)?,
+        Provider::Ukfast => ukfast::build(&read(&mut notes)?, &manifest)?,
+        Provider::Aptible => aptible::build(&read(&mut notes)?, &manifest)?,
+        Provider::Tencentcloud => tencentcloud::build(&read(&mut notes)?, &manifest)?,
+        // No saved responses: the template beside the manifest.
+        Provider::Sipstation => sipstation::build(dir, &manifest, skip, &mut notes)?,
     };
     // Common to every provider: no API of these three lists disputes,
     // chargebacks, litigation or legal holds.
@@ -303,6 +305,7 @@ fn assemble(
                         Provider::Ukfast => "ANS account details and contacts carry none",
                         Provider::Aptible => "the CLI's listings carry none (the API's accounts page links its organization)",
                         Provider::Tencentcloud => "no saved DescribeAccountBalance (its Uin) or voucher (its OwnerUin)",
+                        Provider::Sipstation => "SIPStation has no API, so only the manifest can give it",
                     }
                 ),
             ))
