@@ -127,7 +127,7 @@ pub fn read_dir(
         return Err(ImportError::new(
             &shown,
             format!(
-                "no saved response (*.json) in this directory; docs/import.md lists what to save for {}",
+                "no saved response (*.json) in this directory; docs/import/{}.md lists what to save",
                 provider.name()
             ),
         ));
