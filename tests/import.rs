@@ -608,3 +608,103 @@ fn sipstation_template_errors_name_file_line_and_column() {
         "{error}"
     );
 }
+
+/// ANS shapes that must never read as "done": an outstanding balance sent
+/// as a string beside `paid: true` is owed (UKF-008), and an instance whose
+/// delete completed while a task still runs on it is not yet gone (UKF-004).
+#[test]
+fn ukfast_string_balances_and_running_tasks_still_block() {
+    let dir = copy_case("ukfast/eligible-emptied", "ukf-owed");
+    let invoices = std::fs::read_to_string(dir.join("invoices.json")).unwrap();
+    let owed = invoices.replace("\"outstanding\": 0.0", "\"outstanding\": \"144.00\"");
+    assert_ne!(owed, invoices);
+    std::fs::write(dir.join("invoices.json"), owed).unwrap();
+    let (_, code, found) = import_and_check("ukfast", dir.to_str().unwrap());
+    assert_eq!((code, found), (1, ids(&["UKF-008", "UKF-009"])));
+
+    let dir = copy_case("ukfast/eligible-emptied", "ukf-task");
+    let instances = std::fs::read_to_string(dir.join("instances.json")).unwrap();
+    let running = instances.replace(
+        "\"online\": true,",
+        "\"task\": {\"id\": \"task-1\", \"in_progress\": true},\n      \"online\": true,",
+    );
+    assert_ne!(running, instances);
+    std::fs::write(dir.join("instances.json"), running).unwrap();
+    let (imported, code, found) = import_and_check("ukfast", dir.to_str().unwrap());
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert_eq!(snapshot["resources"][0]["state"], "changing");
+    // Still there (UKF-004), holding data (UKF-007), a change in flight (UKF-011).
+    assert_eq!(
+        (code, found),
+        (1, ids(&["UKF-004", "UKF-007", "UKF-009", "UKF-011"]))
+    );
+
+    let dir = copy_case("ukfast/eligible-emptied", "ukf-bad-amount");
+    std::fs::write(
+        dir.join("invoices.json"),
+        invoices.replace("\"outstanding\": 0.0", "\"outstanding\": \"n/a\""),
+    )
+    .unwrap();
+    let message = import_error("ukfast", &dir);
+    assert!(
+        message.contains("invoices.json: 80122 outstanding: \"n/a\" is not an amount"),
+        "{message}"
+    );
+}
+
+/// `aptible backup:list` shows one month and `backup:orphaned` one year
+/// unless `--max-age` says otherwise, and the output does not say which:
+/// without the manifest's statement that they were saved in full, the
+/// backups are unknown (GEN-003), never "none older".
+#[test]
+fn aptible_cli_backup_listings_are_unknown_unless_stated_in_full() {
+    let dir = copy_case("aptible/eligible-deprovisioned", "apt-max-age");
+    let manifest = dir.join("closeout-import.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let unstated = text.replace("backups_listed_in_full = true\n", "");
+    assert_ne!(unstated, text);
+    std::fs::write(&manifest, &unstated).unwrap();
+    let (imported, code, found) = import_and_check("aptible", dir.to_str().unwrap());
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    // (billing is always unknown for Aptible: no API; no condition reads it)
+    assert_eq!(
+        snapshot["unknown"],
+        serde_json::json!(["billing", "resources"])
+    );
+    assert_eq!((code, found), (1, ids(&["GEN-003"])));
+    assert!(
+        stderr(&imported)
+            .contains("orphaned_backups.json: the CLI lists only backups newer than --max-age"),
+        "{}",
+        stderr(&imported)
+    );
+
+    // The statement is Aptible's alone.
+    let dir = copy_case("ukfast/eligible-emptied", "ukf-max-age");
+    let manifest = dir.join("closeout-import.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, format!("backups_listed_in_full = true\n{text}")).unwrap();
+    let message = import_error("ukfast", &dir);
+    assert!(
+        message.contains("closeout-import.toml:1:26: backups_listed_in_full is about the aptible CLI's backup listings, not ukfast"),
+        "{message}"
+    );
+}
+
+/// Outside mainland China `CashAccountBalance` is "not applied" and may read
+/// 0 beside a real balance: the balance left is the largest the response
+/// states, so the money still blocks (TCC-003).
+#[test]
+fn tencent_cash_balance_is_the_largest_stated() {
+    let dir = copy_case("tencentcloud/eligible-released", "tcc-balance");
+    let balance = std::fs::read_to_string(dir.join("balance.json")).unwrap();
+    let real = balance
+        .replace("\"Balance\": 0,", "\"Balance\": 5000,")
+        .replace("\"RealBalance\": 0,", "\"RealBalance\": 5000,");
+    assert_ne!(real, balance);
+    std::fs::write(dir.join("balance.json"), real).unwrap();
+    let (imported, code, found) = import_and_check("tencentcloud", dir.to_str().unwrap());
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert_eq!(snapshot["rights"]["cash_balance"], serde_json::json!(50.0));
+    assert_eq!((code, found), (1, ids(&["TCC-003", "TCC-012"])));
+}

@@ -59,7 +59,7 @@ pub static KINDS: &[KindSpec] = &[
 ];
 
 /// HAL `_embedded` keys and the kinds they are.
-const EMBEDDED: [(&str, &str); 8] = [
+const EMBEDDED: [(&str, &str); 7] = [
     ("apps", "apps"),
     ("databases", "databases"),
     ("backups", "backups"),
@@ -67,7 +67,6 @@ const EMBEDDED: [(&str, &str); 8] = [
     ("metric_drains", "metric_drains"),
     ("accounts", "environments"),
     ("stacks", "stacks"),
-    ("orphaned_backups", "orphaned_backups"),
 ];
 
 pub fn sniff(json: &Json) -> Sniff {
@@ -305,6 +304,27 @@ pub fn build(saved: &[SavedFile], manifest: &Manifest) -> Result<Draft, ImportEr
             r["parent_id"] = json!(database.and_then(environment_of));
             r["final"] = json!(true);
             resources.push(r);
+        }
+    }
+    // The CLI lists only the backups newer than its `--max-age` (default one
+    // month for `backup:list`, a year for `backup:orphaned`), and its output
+    // does not say which age it used: an older backup would be missing
+    // without a sign. Unless the manifest states the listings are whole,
+    // the backups stay unknown (HAL pages are whole: their counts are checked).
+    if !manifest.backups_listed_in_full() {
+        let partial: Vec<&str> = saved
+            .iter()
+            .filter(|f| matches!(f.kind, "backups" | "orphaned_backups") && f.json.is_array())
+            .map(|f| f.path.as_str())
+            .collect();
+        if !partial.is_empty() {
+            draft.gap(
+                "resources",
+                format!(
+                    "{}: the CLI lists only backups newer than --max-age (default 1mo, 1y for backup:orphaned); save with --max-age 100y and state backups_listed_in_full = true",
+                    partial.join(", ")
+                ),
+            );
         }
     }
     if !manifest.states_none("backups") {

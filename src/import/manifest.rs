@@ -40,6 +40,7 @@ struct RawManifest {
     timezone: Option<Spanned<String>>,
     none: Option<Vec<Spanned<String>>>,
     files: Option<BTreeMap<String, Spanned<String>>>,
+    backups_listed_in_full: Option<Spanned<bool>>,
     account: Option<Spanned<toml::Table>>,
     request: Option<Spanned<toml::Table>>,
     billing: Option<Spanned<toml::Table>>,
@@ -70,6 +71,10 @@ pub struct Manifest {
     files: BTreeMap<String, (String, Option<String>, Range<usize>)>,
     /// Stated sections, as JSON, with the span of each.
     stated: BTreeMap<String, (Json, Range<usize>)>,
+    /// Aptible: the CLI's backup listings were saved with a `--max-age`
+    /// reaching back past the account's first backup (the CLI's default
+    /// shows one month, or one year for `backup:orphaned`), and the span.
+    backups_listed_in_full: Option<(bool, Range<usize>)>,
 }
 
 impl Manifest {
@@ -152,6 +157,10 @@ impl Manifest {
                     ),
                 )
             })?);
+        }
+        if let Some(stated) = raw.backups_listed_in_full {
+            let span = stated.span();
+            manifest.backups_listed_in_full = Some((stated.into_inner(), span));
         }
         for entry in raw.none.unwrap_or_default() {
             let span = entry.span();
@@ -248,6 +257,17 @@ impl Manifest {
                 ));
             }
         }
+        if let Some((_, span)) = &self.backups_listed_in_full {
+            if provider != Provider::Aptible {
+                return Err(self.error(
+                    span,
+                    format!(
+                        "backups_listed_in_full is about the aptible CLI's backup listings, not {}",
+                        provider.name()
+                    ),
+                ));
+            }
+        }
         for (kind, span) in &self.none {
             if files::lookup(kinds, kind).is_none() {
                 return Err(self.error(
@@ -261,6 +281,12 @@ impl Manifest {
             }
         }
         Ok(())
+    }
+
+    /// Whether the manifest states the CLI's backup listings reach back to
+    /// the first backup (`backups_listed_in_full = true`).
+    pub fn backups_listed_in_full(&self) -> bool {
+        matches!(self.backups_listed_in_full, Some((true, _)))
     }
 
     /// What `[files]` says the file `name` is.

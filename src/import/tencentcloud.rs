@@ -430,9 +430,21 @@ pub fn build(saved: &[SavedFile], manifest: &Manifest) -> Result<Draft, ImportEr
     need(&mut draft, "balance", "rights.gift_cards");
     for (_, items, file) in listings.of("balance") {
         let balance = &items[0];
-        let cash = amount(balance, "CashAccountBalance", 100.0)
-            .or_else(|| amount(balance, "Balance", 100.0));
-        draft.set("rights.cash_balance", json!(cash));
+        // `Balance` and `RealBalance` are the available balance; outside
+        // mainland China `CashAccountBalance` is documented as not applied
+        // (it may read 0 beside a real balance). The largest of the three
+        // stated is the cash left: a balance is never read as smaller.
+        let cash = ["Balance", "RealBalance", "CashAccountBalance"]
+            .into_iter()
+            .filter_map(|key| amount(balance, key, 100.0))
+            .reduce(f64::max);
+        match cash {
+            Some(cash) => draft.set("rights.cash_balance", json!(cash)),
+            None => draft.gap(
+                "rights.cash_balance",
+                format!("{file} gives none of Balance, RealBalance, CashAccountBalance"),
+            ),
+        }
         match amount(balance, "OweAmount", 100.0) {
             Some(owed) if owed > 0.0 => draft.set(
                 "billing.invoices",

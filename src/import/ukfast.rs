@@ -179,12 +179,47 @@ fn sync_state(item: &Json, file: &str) -> Result<(&'static str, String), ImportE
             ))
         }
     };
-    let shown = if kind.is_empty() {
+    let mut shown = if kind.is_empty() {
         status.unwrap_or_default().to_owned()
     } else {
         format!("{} {kind}", status.unwrap_or_default())
     };
+    // A task still running on the resource (a newer API's `task`) means it
+    // is changing whatever its last sync says: a delete that completed while
+    // another task runs is not yet gone.
+    let task = item.get("task");
+    let task_running = task
+        .and_then(|t| t.get("in_progress"))
+        .and_then(Json::as_bool)
+        == Some(true)
+        || task.and_then(|t| t.get("status")).and_then(Json::as_str) == Some("in-progress");
+    if task_running && state != "failed" {
+        shown.push_str(", task in progress");
+        return Ok(("changing", shown));
+    }
     Ok((state, shown))
+}
+
+/// A money field: a JSON number, or a numeric string as some API versions
+/// send; absent or `null` is `None`; anything else is an error, never zero.
+fn amount(item: &Json, key: &str, file: &str) -> Result<Option<f64>, ImportError> {
+    let parsed = match item.get(key) {
+        None | Some(Json::Null) => return Ok(None),
+        Some(Json::Number(n)) => n.as_f64(),
+        Some(Json::String(s)) => s.trim().parse::<f64>().ok(),
+        Some(_) => None,
+    };
+    match parsed {
+        Some(value) if value.is_finite() => Ok(Some(value)),
+        _ => Err(ImportError::new(
+            file,
+            format!(
+                "{} {key}: {} is not an amount",
+                text(item, "id").unwrap_or_default(),
+                item[key]
+            ),
+        )),
+    }
 }
 
 fn resource(item: &Json, kind: &str, state: &str, status: &str) -> Json {
@@ -314,16 +349,17 @@ pub fn build(saved: &[SavedFile], manifest: &Manifest) -> Result<Draft, ImportEr
     // Billing: ANS bills in pounds sterling.
     draft.set("billing.currency", json!("GBP"));
     need(&mut draft, "invoices", "billing.invoices");
-    for (_, items, _) in listings.of("invoices") {
-        let invoices = items
-            .iter()
-            .map(|i| {
-                let outstanding = i.get("outstanding").and_then(Json::as_f64);
-                let paid = i.get("paid").and_then(Json::as_bool) == Some(true);
-                let status = if paid && outstanding.unwrap_or(0.0) <= 0.0 { "paid" } else { "open" };
-                json!({"id": text(i, "id"), "amount_due": outstanding, "status": status, "date": text(i, "date")})
-            })
-            .collect();
+    for (_, items, file) in listings.of("invoices") {
+        let mut invoices = Vec::new();
+        for i in items {
+            let outstanding = amount(i, "outstanding", file)?;
+            // Paid only when the API says so and nothing is outstanding:
+            // `paid: true` beside an outstanding balance is still owed.
+            let paid = i.get("paid").and_then(Json::as_bool) == Some(true)
+                && outstanding.is_some_and(|o| o <= 0.0);
+            let status = if paid { "paid" } else { "open" };
+            invoices.push(json!({"id": text(i, "id"), "amount_due": outstanding, "status": status, "date": text(i, "date")}));
+        }
         draft.extend("billing.invoices", invoices);
     }
     need(&mut draft, "invoice_queries", "billing.invoice_queries");
@@ -366,9 +402,11 @@ pub fn build(saved: &[SavedFile], manifest: &Manifest) -> Result<Draft, ImportEr
                 .get("product")
                 .and_then(|p| text(p, "name"))
                 .or_else(|| text(cost, "description"));
-            // No contract end date: the API gives no term, and GEN-003 asks.
-            let term_end =
-                text(cost, "contract_end_date").map(|d| d.chars().take(10).collect::<String>());
+            // The term ends at `contract_end_date`; a cost without one but
+            // with an `end_date` runs until then. Neither: no term is given.
+            let term_end = text(cost, "contract_end_date")
+                .or_else(|| text(cost, "end_date"))
+                .map(|d| d.chars().take(10).collect::<String>());
             draft.extend(
                 "contracts",
                 vec![json!({"id": id, "product": product, "status": status, "term_end": term_end})],
@@ -416,5 +454,17 @@ mod tests {
         assert_eq!(state("in-progress", "delete"), Ok("changing"));
         assert_eq!(state("failed", "update"), Ok("failed"));
         assert!(state("odd", "update").is_err());
+        let running = json!({"id": "x", "sync": {"status": "complete", "type": "delete"}, "task": {"in_progress": true}});
+        assert_eq!(sync_state(&running, "f").map(|s| s.0), Ok("changing"));
+    }
+
+    #[test]
+    fn amounts_are_numbers_or_numeric_strings_never_a_silent_zero() {
+        let of = |v: Json| amount(&json!({"id": 7, "outstanding": v}), "outstanding", "f");
+        assert_eq!(of(json!(12.5)), Ok(Some(12.5)));
+        assert_eq!(of(json!("12.50")), Ok(Some(12.5)));
+        assert_eq!(of(Json::Null), Ok(None));
+        assert!(of(json!("twelve")).is_err());
+        assert!(of(json!(true)).is_err());
     }
 }
