@@ -304,7 +304,7 @@ fn contradictions_empty_files_and_api_errors_are_errors_naming_the_file() {
     std::fs::write(dir.join("notes.json"), r#"{"hello": "world"}"#).unwrap();
     let error = import_error("aptible", &dir);
     assert!(
-        error.contains("notes.json: not a aptible response import reads"),
+        error.contains("notes.json: not a response the aptible import reads"),
         "{error}"
     );
     let output = closeout(
@@ -707,4 +707,30 @@ fn tencent_cash_balance_is_the_largest_stated() {
     let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
     assert_eq!(snapshot["rights"]["cash_balance"], serde_json::json!(50.0));
     assert_eq!((code, found), (1, ids(&["TCC-003", "TCC-012"])));
+}
+
+/// A list the responses fill is only added to by the manifest: keys stated
+/// by hand cannot prove that an unsaved `ListAccessKeys` lists none, so the
+/// gap stays (GEN-003); only `none` clears it.
+#[test]
+fn entries_stated_by_hand_never_cover_a_missing_listing() {
+    let dir = copy_case("tencentcloud/eligible-released", "tcc-keys-by-hand");
+    std::fs::remove_file(dir.join("access_keys.root.json")).unwrap();
+    let manifest = dir.join("closeout-import.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        format!("api_keys = [{{ id = \"AKIDold\", owner = \"100012345678\", status = \"deleted\" }}]\n{text}"),
+    )
+    .unwrap();
+    let (imported, code, found) = import_and_check("tencentcloud", dir.to_str().unwrap());
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert_eq!(snapshot["unknown"], serde_json::json!(["api_keys"]));
+    assert_eq!((code, found), (1, ids(&["GEN-003", "TCC-012"])));
+
+    std::fs::write(&manifest, format!("none = [\"access_keys\"]\n{text}")).unwrap();
+    let (imported, code, found) = import_and_check("tencentcloud", dir.to_str().unwrap());
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert!(snapshot["unknown"].is_null(), "{}", snapshot["unknown"]);
+    assert_eq!((code, found), (0, ids(&["TCC-012"])));
 }

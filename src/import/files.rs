@@ -177,14 +177,14 @@ pub fn read_dir(
                 )
             })?,
             Sniff::Unrecognised if skip_unrecognised => {
-                notes.push(format!("skipped {shown}: not a {} response import reads", provider.name()));
+                notes.push(format!("skipped {shown}: not a response the {} import reads", provider.name()));
                 continue;
             }
             Sniff::Unrecognised => {
                 return Err(ImportError::new(
                     &shown,
                     format!(
-                        "not a {} response import reads (kinds: {}); remove it or pass --skip-unrecognised",
+                        "not a response the {} import reads (kinds: {}); remove it or pass --skip-unrecognised",
                         provider.name(),
                         kind_list(kinds)
                     ),

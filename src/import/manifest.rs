@@ -324,11 +324,15 @@ impl Manifest {
     }
 
     /// Whether the manifest states `path` (or a list or value holding it; a
-    /// table covers only the keys it states). Missing
-    /// resource listings are covered only by `none`, never by resources
-    /// added by hand, which cannot prove a listing complete.
-    pub fn covers(&self, path: &str) -> bool {
-        if path == "resources" {
+    /// table covers only the keys it states). A missing listing is covered
+    /// only by `none`, never by entries added by hand, which cannot prove
+    /// the listing complete.
+    ///
+    /// `by_hand`: no response fills `path`, so a stated list is the whole
+    /// of it. Otherwise a top-level list (`api_keys`, `contracts`...) is
+    /// only added to, like `resources`, and is never covered by a statement.
+    pub fn covers(&self, path: &str, by_hand: bool) -> bool {
+        if LISTS.contains(&path) && !by_hand {
             return false;
         }
         let mut prefix = String::new();
@@ -440,10 +444,16 @@ mod tests {
     fn stated_sections_cover_their_paths() {
         let m = parse("exported_at = 2026-11-20T10:00:00Z\ncases = []\n[billing]\npayments = []\n[request]\nrequested_date = 2026-12-07\n").unwrap();
         assert_eq!(m.exported_at.as_deref(), Some("2026-11-20T10:00:00Z"));
-        assert!(m.covers("cases"));
-        assert!(m.covers("billing.payments"));
-        assert!(!m.covers("billing.invoices"));
-        assert!(!m.covers("resources"));
+        assert!(m.covers("cases", true));
+        assert!(m.covers("billing.payments", false));
+        assert!(!m.covers("billing.invoices", false));
+        assert!(!m.covers("resources", false));
+        // A list the responses fill is only added to by the manifest.
+        let keys =
+            parse("api_keys = [{ id = \"AKID1\", owner = \"root\", status = \"active\" }]\n")
+                .unwrap();
+        assert!(!keys.covers("api_keys", false));
+        assert!(keys.covers("api_keys", true));
         assert_eq!(
             m.stated("request.requested_date"),
             Some(&Json::String("2026-12-07".into()))

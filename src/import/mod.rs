@@ -132,6 +132,11 @@ pub struct Draft {
     /// Dotted paths the conditions read that the responses do not cover, each
     /// with the reason (which file is missing).
     pub gaps: Vec<(String, String)>,
+    /// The gaps that only the manifest can fill (no response gives them), so
+    /// a list stated there is the whole list. A list the responses fill is
+    /// only added to by the manifest: its entries cannot prove a missing
+    /// listing empty, and only `none` covers that gap.
+    pub by_hand: Vec<String>,
     /// The account id the responses give, and the file that gives it.
     pub account_id: Option<(String, String)>,
 }
@@ -226,6 +231,7 @@ pub(crate) fn manifest_only(draft: &mut Draft, paths: &[&str]) {
                 path,
                 format!("no API returns it; state {path} in the manifest"),
             );
+            draft.by_hand.push((*path).to_owned());
         }
     }
 }
@@ -264,6 +270,7 @@ pub fn import_dir(
     // chargebacks, litigation or legal holds.
     if draft.get("cases").is_none() {
         draft.gap("cases", "no provider API lists complaints, disputes or legal holds; state them (or `cases = []`) in the manifest");
+        draft.by_hand.push("cases".to_owned());
     }
     let snapshot = assemble(provider, dir, &manifest, draft, &mut notes)?;
     Ok(Imported { snapshot, notes })
@@ -330,7 +337,7 @@ fn assemble(
     });
     let mut unknown: Vec<String> = Vec::new();
     for (path, why) in &draft.gaps {
-        if manifest.covers(path) {
+        if manifest.covers(path, draft.by_hand.contains(path)) {
             continue;
         }
         if !unknown.contains(path) {

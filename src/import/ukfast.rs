@@ -77,14 +77,22 @@ fn inner(json: &Json) -> &Json {
 }
 
 pub fn sniff(json: &Json) -> Sniff {
-    if let Some(errors) = json.get("errors").and_then(Json::as_array) {
-        let message = errors
-            .iter()
-            .filter_map(|e| {
-                e.get("detail")
-                    .or_else(|| e.get("title"))
-                    .and_then(Json::as_str)
-            })
+    // The API's error body (`pkg/connection/response.go`): `errors` items
+    // with title and detail, and sometimes only a `message`.
+    let errors = json.get("errors").and_then(Json::as_array);
+    let message = json
+        .get("message")
+        .and_then(Json::as_str)
+        .filter(|m| !m.is_empty() && json.get("data").is_none());
+    if errors.is_some_and(|e| !e.is_empty()) || message.is_some() {
+        let items = errors.into_iter().flatten().filter_map(|e| {
+            e.get("detail")
+                .or_else(|| e.get("title"))
+                .and_then(Json::as_str)
+        });
+        let message = message
+            .into_iter()
+            .chain(items)
             .collect::<Vec<_>>()
             .join("; ");
         return Sniff::ApiError(message);
@@ -437,6 +445,9 @@ mod tests {
         );
         assert!(
             matches!(sniff(&json!({"errors": [{"title": "Unauthorised", "detail": "bad key"}]})), Sniff::ApiError(m) if m == "bad key")
+        );
+        assert!(
+            matches!(sniff(&json!({"message": "Unauthenticated."})), Sniff::ApiError(m) if m == "Unauthenticated.")
         );
     }
 
