@@ -734,3 +734,37 @@ fn entries_stated_by_hand_never_cover_a_missing_listing() {
     assert!(snapshot["unknown"].is_null(), "{}", snapshot["unknown"]);
     assert_eq!((code, found), (0, ids(&["TCC-012"])));
 }
+
+/// A negative available balance (spending on credit) is owed even while
+/// `OweAmount` reads 0 (TCC-002), and `CashAccountBalance` alone, which may
+/// read 0 beside a real balance, leaves the cash unknown (GEN-003).
+#[test]
+fn tencent_credit_debt_is_owed_and_cash_account_alone_is_unknown() {
+    let dir = copy_case("tencentcloud/eligible-released", "tcc-credit");
+    let balance = std::fs::read_to_string(dir.join("balance.json")).unwrap();
+    let credit = balance
+        .replace("\"Balance\": 0,", "\"Balance\": -500000,")
+        .replace("\"RealBalance\": 0,", "\"RealBalance\": -500000,");
+    assert_ne!(credit, balance);
+    std::fs::write(dir.join("balance.json"), credit).unwrap();
+    let (imported, code, found) = import_and_check("tencentcloud", dir.to_str().unwrap());
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert_eq!(
+        snapshot["billing"]["invoices"][0]["amount_due"],
+        serde_json::json!(5000.0)
+    );
+    assert_eq!(code, 1);
+    assert!(found.contains("TCC-002"), "{found:?}");
+
+    let alone = balance
+        .replace("\"Balance\": 0,", "\"Balance\": null,")
+        .replace("\"RealBalance\": 0,", "");
+    std::fs::write(dir.join("balance.json"), alone).unwrap();
+    let (imported, code, found) = import_and_check("tencentcloud", dir.to_str().unwrap());
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert_eq!(
+        snapshot["unknown"],
+        serde_json::json!(["rights.cash_balance"])
+    );
+    assert_eq!((code, found), (1, ids(&["GEN-003", "TCC-012"])));
+}

@@ -434,18 +434,32 @@ pub fn build(saved: &[SavedFile], manifest: &Manifest) -> Result<Draft, ImportEr
         // mainland China `CashAccountBalance` is documented as not applied
         // (it may read 0 beside a real balance). The largest of the three
         // stated is the cash left: a balance is never read as smaller.
-        let cash = ["Balance", "RealBalance", "CashAccountBalance"]
+        let available: Vec<f64> = ["Balance", "RealBalance"]
             .into_iter()
             .filter_map(|key| amount(balance, key, 100.0))
-            .reduce(f64::max);
-        match cash {
-            Some(cash) => draft.set("rights.cash_balance", json!(cash)),
-            None => draft.gap(
+            .collect();
+        // `CashAccountBalance` alone may read 0 beside a real balance: without
+        // `Balance` or `RealBalance` the cash left cannot be told.
+        if available.is_empty() {
+            draft.gap(
                 "rights.cash_balance",
-                format!("{file} gives none of Balance, RealBalance, CashAccountBalance"),
-            ),
+                format!("{file} gives neither Balance nor RealBalance"),
+            );
+        } else {
+            let cash = available
+                .iter()
+                .copied()
+                .chain(amount(balance, "CashAccountBalance", 100.0))
+                .fold(0.0, f64::max);
+            draft.set("rights.cash_balance", json!(cash));
         }
-        match amount(balance, "OweAmount", 100.0) {
+        // A negative available balance is spending on credit: it is owed
+        // even when `OweAmount` still reads 0.
+        let debt = available
+            .iter()
+            .copied()
+            .fold(0.0, |owed, b| f64::max(owed, -b));
+        match amount(balance, "OweAmount", 100.0).map(|owe| owe.max(debt)) {
             Some(owed) if owed > 0.0 => draft.set(
                 "billing.invoices",
                 json!([{"id": "arrears", "amount_due": owed, "status": "overdue"}]),
