@@ -768,3 +768,171 @@ fn tencent_credit_debt_is_owed_and_cash_account_alone_is_unknown() {
     );
     assert_eq!((code, found), (1, ids(&["GEN-003", "TCC-012"])));
 }
+
+/// Invoices or vouchers written into the manifest's tables never stand in
+/// for the listing nobody saved: the gap stays (GEN-003); only `none` clears it.
+#[test]
+fn table_lists_stated_by_hand_never_cover_a_missing_listing() {
+    let dir = copy_case("ukfast/gap-no-invoices", "ukf-invoices-by-hand");
+    let manifest = dir.join("closeout-import.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, format!("cases = []\n{text}\n[[billing.invoices]]\nid = \"1\"\namount_due = 0\nstatus = \"paid\"\n")).unwrap();
+    let (imported, code, found) = import_and_check("ukfast", dir.to_str().unwrap());
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert_eq!(snapshot["unknown"], serde_json::json!(["billing.invoices"]));
+    assert_eq!((code, found), (1, ids(&["GEN-003", "UKF-009"])));
+
+    let dir = copy_case("tencentcloud/gap-no-vouchers", "tcc-vouchers-by-hand");
+    append(
+        &dir.join("closeout-import.toml"),
+        "\n[[rights.vouchers]]\nid = \"v1\"\nbalance = 0\nstatus = \"used\"\n",
+    );
+    let (imported, code, found) = import_and_check("tencentcloud", dir.to_str().unwrap());
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert_eq!(snapshot["unknown"], serde_json::json!(["rights.vouchers"]));
+    assert_eq!((code, found), (1, ids(&["GEN-003", "TCC-012"])));
+}
+
+/// Every Tencent account has a balance (which also gives its arrears): `none`
+/// may not name it, and the error points at the manifest's line:column.
+#[test]
+fn none_may_not_name_a_response_every_account_has() {
+    let dir = copy_case("tencentcloud/eligible-released", "tcc-none-balance");
+    std::fs::remove_file(dir.join("balance.json")).unwrap();
+    let manifest = dir.join("closeout-import.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, format!("none = [\"balance\"]\n{text}")).unwrap();
+    let error = import_error("tencentcloud", &dir);
+    assert!(
+        error.contains("closeout-import.toml:1:9: none names \"balance\", but every tencentcloud account has its balance response"),
+        "{error}"
+    );
+}
+
+/// Frozen money is still the account's (TCC-003); a balance that is not an
+/// amount is an error naming the file, never a gap or a zero.
+#[test]
+fn tencent_frozen_money_blocks_and_a_bad_amount_is_an_error() {
+    let dir = copy_case("tencentcloud/eligible-released", "tcc-frozen");
+    let balance = std::fs::read_to_string(dir.join("balance.json")).unwrap();
+    let frozen = balance.replace("\"FreezeAmount\": 0,", "\"FreezeAmount\": 12000,");
+    assert_ne!(frozen, balance);
+    std::fs::write(dir.join("balance.json"), frozen).unwrap();
+    let (imported, code, found) = import_and_check("tencentcloud", dir.to_str().unwrap());
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert_eq!(snapshot["rights"]["cash_balance"], serde_json::json!(120.0));
+    assert_eq!((code, found), (1, ids(&["TCC-003", "TCC-012"])));
+
+    let bad = balance.replace("\"OweAmount\": 0,", "\"OweAmount\": \"n/a\",");
+    assert_ne!(bad, balance);
+    std::fs::write(dir.join("balance.json"), bad).unwrap();
+    let error = import_error("tencentcloud", &dir);
+    assert!(
+        error.contains("balance.json: OweAmount: \"n/a\" is not an amount"),
+        "{error}"
+    );
+}
+
+/// An empty `InstanceSet` may be any product's (Redis, Lighthouse...): it
+/// cannot stand in for the CVM listing unless its name says it is one.
+#[test]
+fn an_empty_listing_other_products_share_needs_its_name() {
+    let dir = copy_case("tencentcloud/eligible-released", "tcc-redis-empty");
+    std::fs::rename(
+        dir.join("cvm-ap-guangzhou.json"),
+        dir.join("redis-ap-guangzhou.json"),
+    )
+    .unwrap();
+    let error = import_error("tencentcloud", &dir);
+    assert!(
+        error.contains("redis-ap-guangzhou.json: ambiguous: the content (an empty or null listing) does not say what it lists"),
+        "{error}"
+    );
+}
+
+/// A HAL page that links a next page without a `total_count` cannot show
+/// every page was saved: an error naming it.
+#[test]
+fn aptible_next_page_without_a_count_is_an_error() {
+    let dir = copy_case("aptible/eligible-deprovisioned", "apt-next");
+    let stacks = std::fs::read_to_string(dir.join("stacks.json")).unwrap();
+    let linked = stacks
+        .replace(
+            "\"href\": \"https://api.aptible.com/stacks?page=1\"\n    }",
+            "\"href\": \"https://api.aptible.com/stacks?page=1\"\n    },\n    \"next\": { \"href\": \"https://api.aptible.com/stacks?page=2\" }",
+        )
+        .replace(",\n  \"total_count\": 1", "");
+    assert!(linked.contains("page=2") && !linked.contains("total_count"));
+    std::fs::write(dir.join("stacks.json"), linked).unwrap();
+    let error = import_error("aptible", &dir);
+    assert!(
+        error.contains(
+            "stacks.json: the page links a next page (_links.next) but gives no total_count"
+        ),
+        "{error}"
+    );
+}
+
+/// ANS writes a missing date as 0000-00-00: the error names the recurring
+/// costs file, not the manifest.
+#[test]
+fn ukfast_zero_dates_are_an_error_naming_the_file() {
+    let dir = copy_case("ukfast/eligible-emptied", "ukf-zero-date");
+    let costs = std::fs::read_to_string(dir.join("recurring_costs.json")).unwrap();
+    let zero = costs.replace("\"2026-03-31\"", "\"0000-00-00\"");
+    assert_ne!(zero, costs);
+    std::fs::write(dir.join("recurring_costs.json"), zero).unwrap();
+    let error = import_error("ukfast", &dir);
+    assert!(
+        error.contains("recurring_costs.json: recurring cost ")
+            && error.contains("\"0000-00-00\" is not a date (YYYY-MM-DD)"),
+        "{error}"
+    );
+}
+
+/// No Tencent response says which regions the account uses: without
+/// `regions` in the manifest, or with a stated region whose listings were
+/// not saved, the resources stay unknown (GEN-003); a listing of a region
+/// not stated is an error at the manifest's `regions`.
+#[test]
+fn tencent_regions_are_stated_and_each_is_saved() {
+    let dir = copy_case("tencentcloud/eligible-released", "tcc-regions");
+    let manifest = dir.join("closeout-import.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let line = "regions = [\"ap-guangzhou\"]";
+    assert!(text.contains(line));
+    let with = |regions: &str| {
+        let lines: Vec<&str> = text
+            .lines()
+            .map(|l| if l.starts_with(line) { regions } else { l })
+            .collect();
+        std::fs::write(&manifest, lines.join("\n")).unwrap();
+    };
+    with("");
+    let (imported, code, found) = import_and_check("tencentcloud", dir.to_str().unwrap());
+    let snapshot: serde_json::Value = serde_json::from_slice(&imported.stdout).unwrap();
+    assert_eq!(snapshot["unknown"], serde_json::json!(["resources"]));
+    assert_eq!((code, found), (1, ids(&["GEN-003", "TCC-012"])));
+    assert!(
+        stderr(&imported).contains("unknown resources: the manifest does not state the regions")
+    );
+
+    with("regions = [\"ap-guangzhou\", \"ap-shanghai\"]");
+    let (imported, code, found) = import_and_check("tencentcloud", dir.to_str().unwrap());
+    assert!(
+        stderr(&imported).contains("no cvm listing of region ap-shanghai (cvm-ap-shanghai.json)")
+    );
+    assert_eq!((code, found), (1, ids(&["GEN-003", "TCC-012"])));
+
+    with(line);
+    std::fs::copy(
+        dir.join("cvm-ap-guangzhou.json"),
+        dir.join("cvm-ap-beijing.json"),
+    )
+    .unwrap();
+    let error = import_error("tencentcloud", &dir);
+    assert!(
+        error.contains("closeout-import.toml:3:11: ") && error.contains("cvm-ap-beijing.json is a listing of region \"ap-beijing\", which regions does not list"),
+        "{error}"
+    );
+}

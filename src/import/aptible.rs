@@ -119,6 +119,15 @@ fn page_of(file: &SavedFile) -> Result<Page, ImportError> {
             .unwrap_or_default();
         let number = |key: &str| json.get(key).and_then(Json::as_u64);
         let total = number("total_count");
+        let links_next = json
+            .pointer("/_links/next")
+            .is_some_and(|next| !next.is_null());
+        if total.is_none() && links_next {
+            return Err(ImportError::new(
+                &file.path,
+                "the page links a next page (_links.next) but gives no total_count, so whether every page was saved cannot be checked; save the API's pages as they come",
+            ));
+        }
         let per_page = number("per_page").filter(|n| *n > 0);
         return Ok(Page {
             items,

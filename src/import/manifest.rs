@@ -41,6 +41,7 @@ struct RawManifest {
     none: Option<Vec<Spanned<String>>>,
     files: Option<BTreeMap<String, Spanned<String>>>,
     backups_listed_in_full: Option<Spanned<bool>>,
+    regions: Option<Spanned<Vec<String>>>,
     account: Option<Spanned<toml::Table>>,
     request: Option<Spanned<toml::Table>>,
     billing: Option<Spanned<toml::Table>>,
@@ -75,6 +76,8 @@ pub struct Manifest {
     /// reaching back past the account's first backup (the CLI's default
     /// shows one month, or one year for `backup:orphaned`), and the span.
     backups_listed_in_full: Option<(bool, Range<usize>)>,
+    /// Tencent: every region the account uses, whose listings were saved.
+    regions: Option<(Vec<String>, Range<usize>)>,
 }
 
 impl Manifest {
@@ -161,6 +164,10 @@ impl Manifest {
         if let Some(stated) = raw.backups_listed_in_full {
             let span = stated.span();
             manifest.backups_listed_in_full = Some((stated.into_inner(), span));
+        }
+        if let Some(stated) = raw.regions {
+            let span = stated.span();
+            manifest.regions = Some((stated.into_inner(), span));
         }
         for entry in raw.none.unwrap_or_default() {
             let span = entry.span();
@@ -268,6 +275,17 @@ impl Manifest {
                 ));
             }
         }
+        if let Some((_, span)) = &self.regions {
+            if provider != Provider::Tencentcloud {
+                return Err(self.error(
+                    span,
+                    format!(
+                        "regions names the Tencent Cloud regions whose listings were saved, not {}'s",
+                        provider.name()
+                    ),
+                ));
+            }
+        }
         for (kind, span) in &self.none {
             if files::lookup(kinds, kind).is_none() {
                 return Err(self.error(
@@ -279,6 +297,20 @@ impl Manifest {
                     ),
                 ));
             }
+            if let Some(always) = provider
+                .never_none()
+                .iter()
+                .find(|k| files::lookup(kinds, kind) == Some(**k))
+            {
+                return Err(self.error(
+                    span,
+                    format!(
+                        "none names {kind:?}, but every {} account has its {always} response: save it (`{}`)",
+                        provider.name(),
+                        kinds.iter().find(|k| k.name == *always).map(|k| k.source).unwrap_or_default()
+                    ),
+                ));
+            }
         }
         Ok(())
     }
@@ -287,6 +319,19 @@ impl Manifest {
     /// the first backup (`backups_listed_in_full = true`).
     pub fn backups_listed_in_full(&self) -> bool {
         matches!(self.backups_listed_in_full, Some((true, _)))
+    }
+
+    /// Tencent: the regions the manifest states the account uses.
+    pub fn regions(&self) -> Option<&[String]> {
+        self.regions.as_ref().map(|(r, _)| r.as_slice())
+    }
+
+    /// An error at the manifest's `regions` entry.
+    pub fn regions_error(&self, message: String) -> ImportError {
+        match &self.regions {
+            Some((_, span)) => self.error(span, message),
+            None => ImportError::new(self.display_path(), message),
+        }
     }
 
     /// What `[files]` says the file `name` is.
@@ -329,12 +374,11 @@ impl Manifest {
     /// the listing complete.
     ///
     /// `by_hand`: no response fills `path`, so a stated list is the whole
-    /// of it. Otherwise a top-level list (`api_keys`, `contracts`...) is
-    /// only added to, like `resources`, and is never covered by a statement.
+    /// of it. Otherwise a stated list, top-level (`api_keys`, `resources`)
+    /// or in a table (`[billing] invoices`, `[rights] vouchers`), is only
+    /// added to and never covers the gap: entries written by hand cannot
+    /// prove that the listing nobody saved holds nothing else.
     pub fn covers(&self, path: &str, by_hand: bool) -> bool {
-        if LISTS.contains(&path) && !by_hand {
-            return false;
-        }
         let mut prefix = String::new();
         for part in path.split('.') {
             if !prefix.is_empty() {
@@ -345,6 +389,7 @@ impl Manifest {
                 // A stated table covers only the keys it states.
                 Some(Json::Object(_)) if prefix != path => {}
                 Some(Json::Null) | None => {}
+                Some(Json::Array(_)) if !by_hand => return false,
                 Some(_) => return true,
             }
         }
@@ -445,7 +490,8 @@ mod tests {
         let m = parse("exported_at = 2026-11-20T10:00:00Z\ncases = []\n[billing]\npayments = []\n[request]\nrequested_date = 2026-12-07\n").unwrap();
         assert_eq!(m.exported_at.as_deref(), Some("2026-11-20T10:00:00Z"));
         assert!(m.covers("cases", true));
-        assert!(m.covers("billing.payments", false));
+        assert!(m.covers("billing.payments", true));
+        assert!(!m.covers("billing.payments", false));
         assert!(!m.covers("billing.invoices", false));
         assert!(!m.covers("resources", false));
         // A list the responses fill is only added to by the manifest.

@@ -76,6 +76,18 @@ impl Provider {
             Provider::Sipstation => sipstation::KINDS,
         }
     }
+
+    /// The kinds every account of this provider has one of, so `none` may
+    /// not name them: an ANS account always has its details and a primary
+    /// contact; a Tencent account always has a balance (which also gives
+    /// its arrears) and `ListReceiver` always lists the owner.
+    pub fn never_none(self) -> &'static [&'static str] {
+        match self {
+            Provider::Ukfast => &["details", "contacts"],
+            Provider::Tencentcloud => &["balance", "receivers"],
+            Provider::Aptible | Provider::Sipstation => &[],
+        }
+    }
 }
 
 /// An import that cannot be completed: which file, where in it, and why.

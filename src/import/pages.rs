@@ -192,10 +192,60 @@ pub fn text(item: &Json, key: &str) -> Option<String> {
     }
 }
 
+/// A money field of `item` (of the entry whose id is at `id_key`, for the
+/// message): a JSON number, or a numeric string as some API versions send;
+/// absent or `null` is `None`; anything else is an error naming `file`,
+/// never a silent zero or a silent gap.
+pub fn amount(
+    item: &Json,
+    key: &str,
+    id_key: &str,
+    file: &str,
+) -> Result<Option<f64>, ImportError> {
+    let parsed = match item.get(key) {
+        None | Some(Json::Null) => return Ok(None),
+        Some(Json::Number(n)) => n.as_f64(),
+        Some(Json::String(s)) => s.trim().parse::<f64>().ok(),
+        Some(_) => None,
+    };
+    match parsed {
+        Some(value) if value.is_finite() => Ok(Some(value)),
+        _ => {
+            let whose = text(item, id_key)
+                .map(|id| format!("{id} "))
+                .unwrap_or_default();
+            Err(ImportError::new(
+                file,
+                format!("{whose}{key}: {} is not an amount", item[key]),
+            ))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn amounts_are_numbers_or_numeric_strings_never_a_silent_zero() {
+        let of = |v: Json| {
+            amount(
+                &json!({"id": 7, "outstanding": v}),
+                "outstanding",
+                "id",
+                "f",
+            )
+        };
+        assert_eq!(of(json!(12.5)), Ok(Some(12.5)));
+        assert_eq!(of(json!("12.50")), Ok(Some(12.5)));
+        assert_eq!(of(Json::Null), Ok(None));
+        let error = of(json!("twelve")).unwrap_err();
+        assert_eq!(error.file, "f");
+        assert_eq!(error.message, "7 outstanding: \"twelve\" is not an amount");
+        assert!(of(json!(true)).is_err());
+        assert!(of(json!("NaN")).is_err());
+    }
 
     fn file(path: &str, page: Option<u64>) -> SavedFile {
         SavedFile {

@@ -227,6 +227,8 @@ pub fn build(
                     template.kind, template.kind, template.kind, template.kind
                 ),
             );
+            // No API lists them: a list stated in the manifest is the whole.
+            draft.by_hand.push(path);
         }
     }
     if draft.get("billing.cycle_end").is_none() {
@@ -234,6 +236,7 @@ pub fn build(
             "billing.cycle_end",
             "no API gives the billing cycle; state [billing] cycle_end = 2026-12-14 in the manifest",
         );
+        draft.by_hand.push("billing.cycle_end".to_owned());
     }
     Ok(draft)
 }

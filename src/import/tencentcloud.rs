@@ -65,6 +65,9 @@ pub static KINDS: &[KindSpec] = &[
     },
 ];
 
+/// List members other Tencent products' responses use too.
+const GENERIC: [&str; 3] = ["InstanceSet", "DiskSet", "Items"];
+
 /// The list member each kind keeps its objects in.
 const LISTS: [(&str, &str); 8] = [
     ("InstanceSet", "cvm"),
@@ -109,10 +112,17 @@ pub fn sniff(json: &Json) -> Sniff {
             _ => Sniff::Listing,
         };
     }
-    LISTS
-        .iter()
-        .find(|(key, _)| body.get(*key).is_some())
-        .map_or(Sniff::Unrecognised, |(_, kind)| Sniff::Kind(kind))
+    match LISTS.iter().find(|(key, _)| body.get(*key).is_some()) {
+        // `InstanceSet`, `DiskSet` and `Items` are shared with other
+        // products (Redis, Lighthouse...): empty, they do not say which
+        // product's listing they are, so the file name or `[files]` must.
+        Some((key, kind)) if GENERIC.contains(key) => match body.get(*key) {
+            Some(Json::Array(items)) if !items.is_empty() => Sniff::Kind(kind),
+            _ => Sniff::Listing,
+        },
+        Some((_, kind)) => Sniff::Kind(kind),
+        None => Sniff::Unrecognised,
+    }
 }
 
 fn page_of(file: &SavedFile) -> Result<Page, ImportError> {
@@ -184,13 +194,10 @@ fn resource(
     json!({"id": id, "type": kind, "name": name, "state": state, "status": status, "holds_data": true})
 }
 
-fn amount(item: &Json, key: &str, unit: f64) -> Option<f64> {
-    let value = match item.get(key)? {
-        Json::Number(n) => n.as_f64()?,
-        Json::String(s) => s.parse().ok()?,
-        _ => return None,
-    };
-    Some(value / unit)
+/// A money field in `unit`s of the account's currency (fen: 100; voucher
+/// micro units: 10^8); a value that is not an amount is an error.
+fn amount(item: &Json, key: &str, unit: f64, file: &str) -> Result<Option<f64>, ImportError> {
+    Ok(pages::amount(item, key, "VoucherId", file)?.map(|value| value / unit))
 }
 
 pub fn build(saved: &[SavedFile], manifest: &Manifest) -> Result<Draft, ImportError> {
@@ -228,6 +235,42 @@ pub fn build(saved: &[SavedFile], manifest: &Manifest) -> Result<Draft, ImportEr
     let mut resources = Vec::new();
     for kind in ["cvm", "cbs", "cdb"] {
         need(&mut draft, kind, "resources");
+    }
+    // No response says which regions an account uses: the manifest states
+    // them, and each regional listing must be saved for each, or a region
+    // left out would read as empty.
+    match manifest.regions() {
+        None => draft.gap(
+            "resources",
+            "the manifest does not state the regions the account uses (regions = [\"ap-guangzhou\", ...]): a region whose listings were not saved would read as empty",
+        ),
+        Some(regions) => {
+            for kind in ["cvm", "cbs", "cdb"] {
+                for (region, _, file) in listings.of(kind) {
+                    match region {
+                        Some(r) if regions.iter().any(|s| s == r) => {}
+                        Some(r) => return Err(manifest.regions_error(format!(
+                            "{file} is a listing of region {r:?}, which regions does not list; add it"
+                        ))),
+                        None => return Err(ImportError::new(
+                            file,
+                            format!("the listing does not name its region: name the file {kind}-REGION.json or map it in [files] as \"{kind}:REGION\""),
+                        )),
+                    }
+                }
+                if manifest.states_none(kind) {
+                    continue;
+                }
+                for region in regions {
+                    if !listings.of(kind).any(|(r, _, _)| r == Some(region.as_str())) {
+                        draft.gap(
+                            "resources",
+                            format!("no {kind} listing of region {region} ({kind}-{region}.json), which regions lists"),
+                        );
+                    }
+                }
+            }
+        }
     }
     for (_, items, file) in listings.of("cvm") {
         for i in items {
@@ -434,10 +477,13 @@ pub fn build(saved: &[SavedFile], manifest: &Manifest) -> Result<Draft, ImportEr
         // mainland China `CashAccountBalance` is documented as not applied
         // (it may read 0 beside a real balance). The largest of the three
         // stated is the cash left: a balance is never read as smaller.
-        let available: Vec<f64> = ["Balance", "RealBalance"]
-            .into_iter()
-            .filter_map(|key| amount(balance, key, 100.0))
-            .collect();
+        let mut available = Vec::new();
+        for key in ["Balance", "RealBalance"] {
+            available.extend(amount(balance, key, 100.0, file)?);
+        }
+        // Money frozen (held for orders, disputes or refunds) is still the
+        // account's: closing loses it as it loses the available balance.
+        let frozen = amount(balance, "FreezeAmount", 100.0, file)?;
         // `CashAccountBalance` alone may read 0 beside a real balance: without
         // `Balance` or `RealBalance` the cash left cannot be told.
         if available.is_empty() {
@@ -449,8 +495,9 @@ pub fn build(saved: &[SavedFile], manifest: &Manifest) -> Result<Draft, ImportEr
             let cash = available
                 .iter()
                 .copied()
-                .chain(amount(balance, "CashAccountBalance", 100.0))
-                .fold(0.0, f64::max);
+                .chain(amount(balance, "CashAccountBalance", 100.0, file)?)
+                .fold(0.0, f64::max)
+                + frozen.unwrap_or(0.0).max(0.0);
             draft.set("rights.cash_balance", json!(cash));
         }
         // A negative available balance is spending on credit: it is owed
@@ -459,7 +506,7 @@ pub fn build(saved: &[SavedFile], manifest: &Manifest) -> Result<Draft, ImportEr
             .iter()
             .copied()
             .fold(0.0, |owed, b| f64::max(owed, -b));
-        match amount(balance, "OweAmount", 100.0).map(|owe| owe.max(debt)) {
+        match amount(balance, "OweAmount", 100.0, file)?.map(|owe| owe.max(debt)) {
             Some(owed) if owed > 0.0 => draft.set(
                 "billing.invoices",
                 json!([{"id": "arrears", "amount_due": owed, "status": "overdue"}]),
@@ -467,7 +514,7 @@ pub fn build(saved: &[SavedFile], manifest: &Manifest) -> Result<Draft, ImportEr
             Some(_) => draft.set("billing.invoices", json!([])),
             None => draft.gap("billing.invoices", format!("{file} gives no OweAmount")),
         }
-        match amount(balance, "PresentAccountBalance", 100.0) {
+        match amount(balance, "PresentAccountBalance", 100.0, file)? {
             Some(gift) if gift > 0.0 => draft.set(
                 "rights.gift_cards",
                 json!([{"id": "present-account", "balance": gift, "status": "active"}]),
@@ -490,9 +537,19 @@ pub fn build(saved: &[SavedFile], manifest: &Manifest) -> Result<Draft, ImportEr
                 Some("cancel") | Some("overdue") => "expired",
                 other => return Err(ImportError::new(file, format!("voucher {}: Status {other:?} is none of unUsed, used, delivered, cancel, overdue", text(v, "VoucherId").unwrap_or_default()))),
             };
+            let balance = amount(v, "Balance", 1e8, file)?;
+            if balance.is_none() {
+                draft.gap(
+                    "rights.vouchers",
+                    format!(
+                        "{file}: voucher {} gives no Balance",
+                        text(v, "VoucherId").unwrap_or_default()
+                    ),
+                );
+            }
             vouchers.push(json!({
                 "id": text(v, "VoucherId"),
-                "balance": amount(v, "Balance", 1e8),
+                "balance": balance,
                 "status": status,
                 "expires_at": local_time(v.get("EndTime"), zone, file)?,
             }));
@@ -522,11 +579,19 @@ mod tests {
 
     #[test]
     fn both_envelopes_and_errors() {
+        // Empty, a list member other products share says nothing; filled,
+        // the importer reads it (and errors on states it does not know).
         let wrapped = json!({"Response": {"TotalCount": 0, "InstanceSet": [], "RequestId": "r"}});
-        assert_eq!(sniff(&wrapped), Sniff::Kind("cvm"));
+        assert_eq!(sniff(&wrapped), Sniff::Listing);
+        let one = json!({"Response": {"TotalCount": 1, "InstanceSet": [{"InstanceId": "ins-1"}]}});
+        assert_eq!(sniff(&one), Sniff::Kind("cvm"));
         assert_eq!(
             sniff(&json!({"TotalCount": 0, "DiskSet": []})),
-            Sniff::Kind("cbs")
+            Sniff::Listing
+        );
+        assert_eq!(
+            sniff(&json!({"TotalCount": 0, "Deals": []})),
+            Sniff::Kind("deals")
         );
         assert_eq!(sniff(&json!({"Data": []})), Sniff::Listing);
         assert_eq!(

@@ -208,28 +208,6 @@ fn sync_state(item: &Json, file: &str) -> Result<(&'static str, String), ImportE
     Ok((state, shown))
 }
 
-/// A money field: a JSON number, or a numeric string as some API versions
-/// send; absent or `null` is `None`; anything else is an error, never zero.
-fn amount(item: &Json, key: &str, file: &str) -> Result<Option<f64>, ImportError> {
-    let parsed = match item.get(key) {
-        None | Some(Json::Null) => return Ok(None),
-        Some(Json::Number(n)) => n.as_f64(),
-        Some(Json::String(s)) => s.trim().parse::<f64>().ok(),
-        Some(_) => None,
-    };
-    match parsed {
-        Some(value) if value.is_finite() => Ok(Some(value)),
-        _ => Err(ImportError::new(
-            file,
-            format!(
-                "{} {key}: {} is not an amount",
-                text(item, "id").unwrap_or_default(),
-                item[key]
-            ),
-        )),
-    }
-}
-
 fn resource(item: &Json, kind: &str, state: &str, status: &str) -> Json {
     json!({
         "id": text(item, "id"),
@@ -360,7 +338,7 @@ pub fn build(saved: &[SavedFile], manifest: &Manifest) -> Result<Draft, ImportEr
     for (_, items, file) in listings.of("invoices") {
         let mut invoices = Vec::new();
         for i in items {
-            let outstanding = amount(i, "outstanding", file)?;
+            let outstanding = pages::amount(i, "outstanding", "id", file)?;
             // Paid only when the API says so and nothing is outstanding:
             // `paid: true` beside an outstanding balance is still owed.
             let paid = i.get("paid").and_then(Json::as_bool) == Some(true)
@@ -415,6 +393,16 @@ pub fn build(saved: &[SavedFile], manifest: &Manifest) -> Result<Draft, ImportEr
             let term_end = text(cost, "contract_end_date")
                 .or_else(|| text(cost, "end_date"))
                 .map(|d| d.chars().take(10).collect::<String>());
+            // ANS writes a missing date as 0000-00-00: not a date, so an
+            // error naming this file rather than the manifest's values.
+            if let Some(date) = &term_end {
+                if chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").is_err() {
+                    return Err(ImportError::new(
+                        file,
+                        format!("recurring cost {id}: {date:?} is not a date (YYYY-MM-DD), so the contract's term cannot be told"),
+                    ));
+                }
+            }
             draft.extend(
                 "contracts",
                 vec![json!({"id": id, "product": product, "status": status, "term_end": term_end})],
@@ -467,15 +455,5 @@ mod tests {
         assert!(state("odd", "update").is_err());
         let running = json!({"id": "x", "sync": {"status": "complete", "type": "delete"}, "task": {"in_progress": true}});
         assert_eq!(sync_state(&running, "f").map(|s| s.0), Ok("changing"));
-    }
-
-    #[test]
-    fn amounts_are_numbers_or_numeric_strings_never_a_silent_zero() {
-        let of = |v: Json| amount(&json!({"id": 7, "outstanding": v}), "outstanding", "f");
-        assert_eq!(of(json!(12.5)), Ok(Some(12.5)));
-        assert_eq!(of(json!("12.50")), Ok(Some(12.5)));
-        assert_eq!(of(Json::Null), Ok(None));
-        assert!(of(json!("twelve")).is_err());
-        assert!(of(json!(true)).is_err());
     }
 }
