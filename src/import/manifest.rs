@@ -287,7 +287,7 @@ impl Manifest {
             }
         }
         for (kind, span) in &self.none {
-            if files::lookup(kinds, kind).is_none() {
+            let Some(named) = files::lookup(kinds, kind) else {
                 return Err(self.error(
                     span,
                     format!(
@@ -296,18 +296,15 @@ impl Manifest {
                         valid()
                     ),
                 ));
-            }
-            if let Some(always) = provider
-                .never_none()
-                .iter()
-                .find(|k| files::lookup(kinds, kind) == Some(**k))
-            {
+            };
+            if provider.never_none().contains(&named) {
+                let source = kinds.iter().find(|k| k.name == named).map(|k| k.source);
                 return Err(self.error(
                     span,
                     format!(
-                        "none names {kind:?}, but every {} account has its {always} response: save it (`{}`)",
+                        "none names {kind:?}, but every {} account has its {named} response: save it (`{}`)",
                         provider.name(),
-                        kinds.iter().find(|k| k.name == *always).map(|k| k.source).unwrap_or_default()
+                        source.unwrap_or_default()
                     ),
                 ));
             }
